@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the systemd test-host images the Molecule scenarios run (no registry is
+# reachable, so nothing is pulled): debootstrap a minimal Debian, import it.
+# Skips an image whose tag exists. The Debian mirror is read from the host's own
+# apt sources (override with DEBIAN_MIRROR).
+set -euo pipefail
+
+IMAGE_REPO=${TEST_IMAGE_REPO:-netai-vlm-testhost}
+SUITES=${TEST_IMAGE_SUITES:-"bookworm:debian12 trixie:debian13"}
+INCLUDE=python3,systemd,systemd-sysv,sudo,ca-certificates,iproute2,procps,curl,gnupg
+
+mirror() {
+  if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; return; fi
+  local m
+  m=$(grep -hsE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null \
+        | awk '{print $2}' | grep -v -- '-security' | head -n1 || true)
+  [ -n "$m" ] || m=$(grep -hsE '^deb ' /etc/apt/sources.list 2>/dev/null \
+        | awk '{print $2}' | grep -v -- '-security' | head -n1 || true)
+  [ -n "$m" ] || { echo "no Debian mirror found in the host's apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
+  echo "$m"
+}
+
+for pair in $SUITES; do
+  suite=${pair%%:*}; tag=${pair##*:}
+  image="$IMAGE_REPO:$tag"
+  if docker image inspect "$image" >/dev/null 2>&1; then
+    echo "==> test-host image $image present"
+    continue
+  fi
+  m=$(mirror)
+  root=$(mktemp -d "/var/tmp/testhost-$suite.XXXXXX")
+  echo "==> building test-host image $image (debootstrap $suite from $m)"
+  debootstrap --variant=minbase --include="$INCLUDE" "$suite" "$root" "$m" >"$root.log" 2>&1 \
+    || { tail -n 20 "$root.log" >&2; rm -rf "$root"; exit 1; }
+  # The same mirror inside the image, so that apt works in the test hosts.
+  rm -f "$root/etc/apt/sources.list"
+  printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "$m" "$suite" "$suite" >"$root/etc/apt/sources.list.d/debian.sources"
+  # No pointless units in a container test host.
+  rm -f "$root/etc/systemd/system/getty.target.wants/"* 2>/dev/null || true
+  tar -C "$root" -c . | docker import -c 'CMD ["/lib/systemd/systemd"]' - "$image" >/dev/null
+  rm -rf "$root" "$root.log"
+done

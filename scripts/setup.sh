@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# One setup command for deploy and tests (`make setup`). Idempotent: every step
+# checks first and does nothing when its result is already there.
+#   1. a virtualenv (.venv) with the pinned Python packages (requirements.txt);
+#   2. a running Docker engine (Debian's docker.io; dockerd started if silent);
+#   3. locally built systemd test-host images for Debian 12 and 13 (Molecule).
+# Steps 2-3 are for the tests only: SETUP_SKIP_TEST_HOSTS=1 skips them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '==> %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# --- 1. Python virtualenv ------------------------------------------------------
+VENV=${VENV:-.venv}
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating virtualenv $VENV"
+  python3 -m venv "$VENV"
+fi
+stamp="$VENV/.requirements.sha256"
+want=$(sha256sum requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "installing pinned Python packages"
+  "$VENV/bin/pip" install --quiet --upgrade pip
+  "$VENV/bin/pip" install --quiet -r requirements.txt
+  echo "$want" >"$stamp"
+else
+  log "Python packages up to date"
+fi
+
+[ "${SETUP_SKIP_TEST_HOSTS:-0}" = 1 ] && exit 0
+
+# --- 2. Docker engine ------------------------------------------------------------
+need_pkgs=()
+command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  log "installing ${need_pkgs[*]} from the distribution"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  as_root setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { echo "dockerd did not answer; see /var/log/dockerd.log" >&2; exit 1; }
+fi
+log "Docker engine answers ($(docker info --format '{{.ServerVersion}} {{.Driver}}'))"
+
+# --- 3. systemd test-host images ---------------------------------------------------
+scripts/build-test-images.sh
+log "setup complete"
