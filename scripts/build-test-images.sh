@@ -7,7 +7,10 @@ set -euo pipefail
 
 IMAGE_REPO=${TEST_IMAGE_REPO:-netai-vlm-testhost}
 SUITES=${TEST_IMAGE_SUITES:-"bookworm:debian12 trixie:debian13"}
-INCLUDE=python3,systemd,systemd-sysv,sudo,ca-certificates,iproute2,procps,curl,gnupg
+# python3-apt: like a real server (Ubuntu ships it); Ansible's apt module needs it in check mode.
+INCLUDE=python3,python3-apt,systemd,systemd-sysv,sudo,ca-certificates,iproute2,procps,curl,gnupg
+# An image is rebuilt when the recipe (this script) changes: its hash is a label on the image.
+RECIPE=$(sha256sum "$0" | cut -c1-16)
 
 mirror() {
   if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; return; fi
@@ -23,8 +26,9 @@ mirror() {
 for pair in $SUITES; do
   suite=${pair%%:*}; tag=${pair##*:}
   image="$IMAGE_REPO:$tag"
-  if docker image inspect "$image" >/dev/null 2>&1; then
-    echo "==> test-host image $image present"
+  have=$(docker image inspect -f '{{ index .Config.Labels "netai.test-image.recipe" }}' "$image" 2>/dev/null || true)
+  if [ "$have" = "$RECIPE" ]; then
+    echo "==> test-host image $image present (recipe $RECIPE)"
     continue
   fi
   m=$(mirror)
@@ -38,6 +42,7 @@ for pair in $SUITES; do
     "$m" "$suite" "$suite" >"$root/etc/apt/sources.list.d/debian.sources"
   # No pointless units in a container test host.
   rm -f "$root/etc/systemd/system/getty.target.wants/"* 2>/dev/null || true
-  tar -C "$root" -c . | docker import -c 'CMD ["/lib/systemd/systemd"]' - "$image" >/dev/null
+  tar -C "$root" -c . | docker import -c 'CMD ["/lib/systemd/systemd"]' \
+    -c "LABEL netai.test-image.recipe=$RECIPE" - "$image" >/dev/null
   rm -rf "$root" "$root.log"
 done
