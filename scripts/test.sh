@@ -71,9 +71,17 @@ stage_build() {
     cd "$tmp"  # no ansible.cfg here: only the installed artifact provides netai.vlm_server
     export ANSIBLE_COLLECTIONS_PATH="$tmp/installed"
     ansible-galaxy collection install --no-deps --force -p "$tmp/installed" "$artifact"
-    # ansible-doc exits 0 with a warning when a plugin is missing: check what it printed.
-    ansible-doc netai.vlm_server.docker_daemon_config | grep 'MODULE.*netai.vlm_server.docker_daemon_config' >/dev/null
-    ansible-doc -t role netai.vlm_server.docker | grep 'ROLE.*netai.vlm_server.docker' >/dev/null
+    # Every module, filter and role documents itself from the installed artifact.
+    # (ansible-doc exits 0 with a warning when a plugin is missing: check what it printed.)
+    for f in "$REPO"/plugins/modules/*.py; do
+      n=$(basename "$f" .py); ansible-doc "netai.vlm_server.$n" | grep "MODULE.*netai.vlm_server.$n" >/dev/null
+    done
+    for f in "$REPO"/plugins/filter/*.py; do
+      n=$(basename "$f" .py); ansible-doc -t filter "netai.vlm_server.$n" | grep "FILTER.*netai.vlm_server.$n" >/dev/null
+    done
+    for r in "$REPO"/roles/*/; do
+      n=$(basename "$r"); ansible-doc -t role "netai.vlm_server.$n" | grep "ROLE.*netai.vlm_server.$n" >/dev/null
+    done
     ansible localhost -m netai.vlm_server.docker_daemon_config \
       -a "{\"path\": \"$tmp/daemon.json\", \"config\": {\"live-restore\": true}}" >/dev/null
     grep -q '"live-restore": true' "$tmp/daemon.json"
@@ -130,9 +138,9 @@ for stage in "${stages[@]}"; do
 done
 
 passed=0 failed=0
-printf '\n%-48s %-8s %s\n' STAGE RESULT SECONDS
+printf '\n%-52s %-8s %s\n' STAGE RESULT SECONDS
 for i in "${!names[@]}"; do
-  printf '%-48s %-8s %s\n' "${names[$i]}" "${results[$i]}" "${seconds[$i]}"
+  printf '%-52s %-8s %s\n' "${names[$i]}" "${results[$i]}" "${seconds[$i]}"
   if [ "${results[$i]}" = passed ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 printf 'logs: %s\n' "$LOG_DIR"

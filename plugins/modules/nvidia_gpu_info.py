@@ -1,0 +1,130 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: netai lab
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Report the host's NVIDIA GPUs from nvidia-smi."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: nvidia_gpu_info
+short_description: Structured facts about the host's NVIDIA GPUs, from nvidia-smi
+version_added: "0.1.0"
+description:
+  - Runs C(nvidia-smi --query-gpu=... --format=csv,noheader,nounits) and returns one entry per GPU
+    with its index, uuid, name, PCI bus id, driver version, memory total/used/free in MiB and MIG mode.
+  - With O(processes=true), also runs C(nvidia-smi --query-compute-apps=...) and lists the compute
+    processes of each GPU (pid, process name, memory used).
+  - Fails with a clear message when C(nvidia-smi) is absent or cannot talk to the driver
+    (the driver's own words are kept). A driver with no GPU (C(No devices were found)) is not a
+    failure; O(gpus) is then empty.
+  - Reads only; changes nothing. Runs in check mode.
+options:
+  nvidia_smi:
+    description: The nvidia-smi command (a name on the PATH or a path).
+    type: str
+    default: nvidia-smi
+  processes:
+    description: Also list the compute processes on each GPU.
+    type: bool
+    default: true
+author:
+  - netai lab
+"""
+
+EXAMPLES = r"""
+- name: Read the GPUs
+  netai.vlm_server.nvidia_gpu_info:
+  register: gpu_info
+
+- name: Show GPU 2's free memory
+  ansible.builtin.debug:
+    msg: "{{ (gpu_info.gpus | selectattr('index', 'equalto', 2) | first).memory_free_mib }} MiB free"
+"""
+
+RETURN = r"""
+gpus:
+  description: One entry per GPU, in index order.
+  returned: success
+  type: list
+  elements: dict
+  sample:
+    - index: 2
+      uuid: GPU-5b2c6f0e-8d1a-4c1e-9a57-0c3f2d9e4b11
+      name: NVIDIA L40
+      pci_bus_id: "00000000:41:00.0"
+      driver_version: "580.65.06"
+      memory_total_mib: 46068
+      memory_used_mib: 1
+      memory_free_mib: 45589
+      mig_mode: null
+      mig_enabled: false
+      processes: []
+gpu_count:
+  description: Number of GPUs.
+  returned: success
+  type: int
+  sample: 4
+driver_version:
+  description: The NVIDIA driver version, or null when the driver sees no GPU.
+  returned: success
+  type: str
+  sample: "580.65.06"
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.netai.vlm_server.plugins.module_utils.nvidia_smi import (
+    APP_QUERY,
+    CSV_FORMAT,
+    GPU_QUERY,
+    NO_DEVICES,
+    NvidiaSmiError,
+    attach_processes,
+    driver_version,
+    explain_failure,
+    parse_compute_apps,
+    parse_gpus,
+)
+
+
+def run_module() -> None:
+    module = AnsibleModule(
+        argument_spec=dict(
+            nvidia_smi=dict(type="str", default="nvidia-smi"),
+            processes=dict(type="bool", default=True),
+        ),
+        supports_check_mode=True,
+    )
+    smi = module.params["nvidia_smi"]
+    binary = module.get_bin_path(smi) if "/" not in smi else smi
+    if not binary:
+        module.fail_json(
+            msg="%s not found: no NVIDIA driver is installed on this host (or it is not on the PATH)" % smi,
+            gpus=[],
+        )
+    command = [binary, "--query-gpu=" + GPU_QUERY, CSV_FORMAT]
+    rc, out, err = module.run_command(command)
+    if rc != 0 and NO_DEVICES not in out:
+        module.fail_json(msg=explain_failure(rc, out, err, smi), rc=rc, stdout=out, stderr=err, gpus=[])
+    try:
+        gpus = parse_gpus(out)
+        apps = []
+        if module.params["processes"] and gpus:
+            rc, app_out, err = module.run_command([binary, "--query-compute-apps=" + APP_QUERY, CSV_FORMAT])
+            if rc != 0:
+                module.fail_json(msg=explain_failure(rc, app_out, err, smi + " --query-compute-apps"), gpus=gpus)
+            apps = parse_compute_apps(app_out)
+        attach_processes(gpus, apps)
+    except NvidiaSmiError as exc:
+        module.fail_json(msg=str(exc), stdout=out)
+    module.exit_json(changed=False, gpus=gpus, gpu_count=len(gpus), driver_version=driver_version(gpus))
+
+
+def main() -> None:
+    run_module()
+
+
+if __name__ == "__main__":
+    main()
