@@ -1,0 +1,80 @@
+"""Unit tests for the vllm_args and gpu_device_requests filters."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.netai.vlm_server.plugins.filter.gpu_device_requests import gpu_device_requests
+from ansible_collections.netai.vlm_server.plugins.filter.vllm_args import vllm_args
+
+LAB_OPTIONS = {
+    "tensor_parallel_size": 1,
+    "max_model_len": 8192,
+    "max_num_seqs": 256,
+    "max_num_batched_tokens": 8192,
+    "media_io_kwargs": {"video": {"num_frames": -1}},
+}
+
+
+def test_lab_run_script_as_flags():
+    assert vllm_args(LAB_OPTIONS) == [
+        "--tensor-parallel-size", "1", "--max-model-len", "8192", "--max-num-seqs", "256",
+        "--max-num-batched-tokens", "8192", "--media-io-kwargs", '{"video": {"num_frames": -1}}',
+    ]
+
+
+def test_booleans_and_none():
+    assert vllm_args({"trust_remote_code": True, "enforce_eager": False, "dtype": None}) == ["--trust-remote-code"]
+
+
+def test_dashes_accepted_and_floats_kept():
+    assert vllm_args({"gpu-memory-utilization": 0.85}) == ["--gpu-memory-utilization", "0.85"]
+
+
+def test_unknown_option_is_named():
+    with pytest.raises(AnsibleFilterError, match="'max_model_lenght' is not a vLLM option"):
+        vllm_args({"max_model_lenght": 8192}, ["max_model_len"])
+
+
+def test_known_list_accepts_listed():
+    assert vllm_args({"max-model-len": 1}, ["max_model_len"]) == ["--max-model-len", "1"]
+
+
+@pytest.mark.parametrize("key", ["port", "served_model_name", "api-key", "model", "host"])
+def test_role_owned_options_are_refused(key):
+    with pytest.raises(AnsibleFilterError, match="set by the role"):
+        vllm_args({key: "x"})
+
+
+def test_options_must_be_a_dict():
+    with pytest.raises(AnsibleFilterError, match="must be a dict"):
+        vllm_args(["--max-model-len", "1"])
+
+
+def test_devices():
+    assert gpu_device_requests([2]) == [{"driver": "nvidia", "device_ids": ["2"], "capabilities": [["gpu"]]}]
+    assert gpu_device_requests(["0", 1], "devices")[0]["device_ids"] == ["0", "1"]
+
+
+def test_count_and_none():
+    assert gpu_device_requests(-1, "count") == [{"driver": "nvidia", "count": -1, "capabilities": [["gpu"]]}]
+    assert gpu_device_requests([2], "none") == []
+
+
+@pytest.mark.parametrize(
+    "gpus, mode, message",
+    [
+        ([], "devices", "non-empty list"),
+        (2, "devices", "non-empty list"),
+        (["a"], "devices", "not a number"),
+        ([True], "devices", "not a number"),
+        ([1, 1], "devices", "repeat"),
+        ("x", "count", "needs a number"),
+        (0, "count", "positive number"),
+        ([1], "mig", "must be devices, count or none"),
+    ],
+)
+def test_bad_gpu_selections(gpus, mode, message):
+    with pytest.raises(AnsibleFilterError, match=message):
+        gpu_device_requests(gpus, mode)
