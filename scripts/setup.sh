@@ -34,6 +34,7 @@ fi
 need_pkgs=()
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
+command -v rsync >/dev/null 2>&1 || need_pkgs+=(rsync)   # model_weights source cache (synchronize)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]} from the distribution"
   as_root apt-get update -qq
