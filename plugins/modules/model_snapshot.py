@@ -17,7 +17,7 @@ description:
     against them, and fetches only what is missing, truncated or corrupted, with the official
     client (C(huggingface_hub.hf_hub_download), which resumes interrupted downloads).
   - A complete, verified copy gives C(changed=false) and downloads nothing. Hashes are recorded in
-    C(.netai-verified.json) so unchanged files are not hashed again on the next run.
+    C(.netai-verified.json) (also when nothing is fetched) so unchanged files are not hashed again.
   - Checks free space before fetching and fails with the sizes when the files do not fit.
   - Writes its progress (bytes done and total) to O(progress_file) every few seconds, for a role
     that runs it asynchronously to print.
@@ -68,6 +68,13 @@ options:
     default: false
   read_only:
     description: Leave the files read-only (mode 0444) once verified.
+    type: bool
+    default: true
+  download:
+    description:
+      - Fetch what is missing or damaged. With V(false) the module only verifies, records what
+        verified and reports in RV(fetched) what a download would fetch (a fast first pass before
+        an asynchronous download).
     type: bool
     default: true
 author:
@@ -131,12 +138,16 @@ def write_progress(path: str, data: Dict[str, Any]) -> None:
     os.replace(path + ".tmp", path)
 
 
-def make_read_only(local_dir: str, names: List[str]) -> None:
+def make_read_only(local_dir: str, names: List[str]) -> int:
+    """Drop the write bits of the named files; return how many changed."""
+    changed = 0
     for name in names:
         path = os.path.join(local_dir, name)
         mode = stat.S_IMODE(os.stat(path).st_mode)
         if mode & 0o222:
             os.chmod(path, mode & ~0o222)
+            changed += 1
+    return changed
 
 
 def run_offline(module: AnsibleModule) -> None:
@@ -165,6 +176,7 @@ def main() -> None:
             progress_file=dict(type="path"),
             offline=dict(type="bool", default=False),
             read_only=dict(type="bool", default=True),
+            download=dict(type="bool", default=True),
         ),
         required_if=[("offline", False, ("repo_id",))],
         supports_check_mode=True,
@@ -209,19 +221,27 @@ def main() -> None:
     bytes_total = sum(int(f["size"] or 0) for f in files)
     if not module.check_mode:
         os.makedirs(local_dir, exist_ok=True)
-    manifest = ms.load_manifest(local_dir)
+    recorded = ms.load_manifest(local_dir)
+    manifest = dict(recorded)
     todo = ms.plan(local_dir, files, manifest)
     result: Dict[str, Any] = dict(commit=info.sha, files=len(files), bytes_total=bytes_total,
                                   fetched=[{"name": t["name"], "reason": t["reason"], "size": t["size"]} for t in todo],
                                   bytes_fetched=sum(int(t["size"] or 0) for t in todo))
-    if module.check_mode or not todo:
-        if todo == [] and not module.check_mode:
-            ms.save_manifest(local_dir, info.sha, manifest)
-            if params["read_only"]:
-                make_read_only(local_dir, [f["name"] for f in files])
-        write_progress(params["progress_file"], dict(bytes_done=bytes_total, bytes_total=bytes_total,
-                                                      file="", finished=True))
-        module.exit_json(changed=bool(todo), **result)
+    if module.check_mode:
+        module.exit_json(changed=bool(todo and params["download"]), **result)
+        return
+    # What verified is recorded (and made read-only) now, so that neither a later download
+    # pass nor the next run hashes it again, whether or not anything is fetched.
+    if manifest != recorded:
+        ms.save_manifest(local_dir, info.sha, manifest)
+    fetching = {t["name"] for t in todo}
+    made_read_only = make_read_only(local_dir, [f["name"] for f in files if f["name"] not in fetching]) \
+        if params["read_only"] else 0
+    if not todo or not params["download"]:
+        if not todo:
+            write_progress(params["progress_file"], dict(bytes_done=bytes_total, bytes_total=bytes_total,
+                                                          file="", finished=True))
+        module.exit_json(changed=made_read_only > 0, **result)
         return
 
     already = ms.partial_bytes(local_dir)

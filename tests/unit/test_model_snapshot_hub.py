@@ -120,3 +120,22 @@ def test_not_enough_space(tmp_path, capsys, open_hub):
     result = run(capsys, repo_id=REPO, local_dir=str(tmp_path / "m"), endpoint=open_hub, space_margin_gb=10**6)
     assert result["failed"] is True and "not enough space" in result["msg"]
     assert not (tmp_path / "m" / "model-00001-of-00001.safetensors").exists()
+
+
+def test_verification_pass_records_without_fetching(tmp_path, capsys, open_hub, monkeypatch):
+    local = tmp_path / "m"
+    run(capsys, repo_id=REPO, local_dir=str(local), endpoint=open_hub, space_margin_gb=0.001, read_only=False)
+    (local / ".netai-verified.json").unlink()  # as if the weights had been put there by hand
+    (local / "config.json").unlink()
+    urllib.request.urlopen(urllib.request.Request(open_hub + "/netai-standin/reset", method="POST"))
+    first = run(capsys, repo_id=REPO, local_dir=str(local), endpoint=open_hub, download=False)
+    assert [f["name"] for f in first["fetched"]] == ["config.json"]
+    assert first["changed"] is True  # the verified files were made read-only
+    assert not (local / "config.json").exists() and stats(open_hub)["bytes_served"] == 0
+    assert oct((local / "model-00001-of-00001.safetensors").stat().st_mode & 0o777) == "0o444"
+    hashed = []
+    real_sha256 = model_snapshot.ms.sha256_file
+    monkeypatch.setattr(model_snapshot.ms, "sha256_file", lambda p: hashed.append(p) or real_sha256(p))
+    download = run(capsys, repo_id=REPO, local_dir=str(local), endpoint=open_hub, space_margin_gb=0.001)
+    assert [f["name"] for f in download["fetched"]] == ["config.json"]
+    assert hashed == []  # what the first pass verified is not hashed again
