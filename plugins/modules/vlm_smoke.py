@@ -17,7 +17,7 @@ description:
   - With O(via_server_url), reads C(/models) of via-server, uploads a short generated video clip to
     C(/files) (multipart, C(purpose=vision), C(media_type=video)), asks C(/summarize) for it, checks
     that text comes back, then deletes the file again (C(DELETE /files/<id>)).
-  - The image and the clip are generated in pure Python on the target (no imaging library):
+  - The image and the clip are generated in pure Python on the target, with no imaging library;
     a 64x64 PNG and a 2-second uncompressed AVI.
   - Reports the latency of every call and fails, naming each failed target and what it answered,
     when any check fails. Never changes the host (C(changed) is always false). In check mode it

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# `make bench`: how long deploy.yml takes on test hosts, measured in one run.
+#   fresh converge of one host; the no-op re-run (time and changed count) over 1, 4 and 8 hosts;
+#   the floor (tests/bench/floor.yml: gather facts + ping) on the same hosts; each figure also
+#   as a ratio to its floor. The same no-op over 8 hosts is also timed without the tuning of
+#   ansible.cfg (pipelining, smart gathering with the fact cache) to show what it buys.
+# The hosts are systemd test hosts with a nested Docker engine (the Molecule platform settings),
+# prepared and configured exactly as the lab-deploy scenario's (its prepare.yml and the
+# inventory of molecule/lab-deploy/molecule.yml, host settings of lab-a).
+# Prints a table and writes it to .cache/bench/results.md. Needs `make setup` first.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO"
+HOSTS=${BENCH_HOSTS:-8}
+[ -x .venv/bin/ansible-playbook ] || { echo "run 'make setup' first" >&2; exit 2; }
+# shellcheck disable=SC1091
+source .venv/bin/activate
+export ANSIBLE_COLLECTIONS_PATH="$REPO/collections" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/netai-bench.XXXXXX")
+names=()
+for i in $(seq 1 "$HOSTS"); do names+=("netai-bench-$i"); done
+
+cleanup() {
+  docker rm -f "${names[@]}" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "==> $HOSTS test hosts"
+for name in "${names[@]}"; do
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  mkdir -p "$WORK/$name-docker"
+  docker run -d --name "$name" --hostname "$name" \
+    --cap-add SYS_ADMIN --cap-add NET_ADMIN \
+    --security-opt seccomp=unconfined --security-opt apparmor=unconfined --cgroupns host \
+    --tmpfs /run --tmpfs /run/lock --tmpfs /tmp \
+    -v /sys/fs/cgroup:/sys/fs/cgroup:rw -v "$WORK/$name-docker:/var/lib/docker" \
+    -v /etc/ssl/certs/ca-certificates.crt:/usr/local/share/netai-test/host-ca.crt:ro \
+    netai-vlm-testhost:debian13 /lib/systemd/systemd >/dev/null
+done
+
+# The lab-deploy scenario's inventory, for these hosts.
+python3 - "$REPO" "$WORK/inventory.yml" "${names[@]}" <<'PY'
+import sys
+import yaml
+repo, out, hosts = sys.argv[1], sys.argv[2], sys.argv[3:]
+text = open(repo + "/molecule/lab-deploy/molecule.yml").read().replace("${MOLECULE_PROJECT_DIRECTORY}", repo)
+inv = yaml.safe_load(text)["provisioner"]["inventory"]
+host_vars = dict(inv["host_vars"]["lab-a"], ansible_connection="community.docker.docker")
+yaml.safe_dump({"all": {"vars": inv["group_vars"]["all"], "children": {"vlm_servers": {
+    "vars": inv["group_vars"]["vlm_servers"], "hosts": {h: host_vars for h in hosts}}}}}, open(out, "w"))
+PY
+
+export ANSIBLE_CACHE_PLUGIN_CONNECTION="$WORK/facts"
+run() {  # run LABEL LOG ansible-playbook args...: prints seconds; the log keeps the output
+  local log=$1; shift
+  local start end
+  start=$(date +%s.%N)
+  "$@" >"$log" 2>&1 || { tail -40 "$log" >&2; echo "failed: $*" >&2; exit 1; }
+  end=$(date +%s.%N)
+  echo "$start $end" | awk '{printf "%.1f", $2 - $1}'
+}
+changed() { grep -E '^\S+\s+: ok=' "$1" | sed -E 's/.*changed=([0-9]+).*/\1/' | awk '{s += $1} END {print s + 0}'; }
+limit() { local IFS=:; echo "${names[*]:0:$1}"; }
+PB=(ansible-playbook -i "$WORK/inventory.yml")
+
+echo "==> prepare (stand-ins, Docker to load the stand-in images; not timed)"
+run "$WORK/prepare.log" "${PB[@]}" -e vlm_server_rollout_batch="$HOSTS" molecule/lab-deploy/prepare.yml >/dev/null
+
+echo "==> fresh converge of one host"
+fresh=$(run "$WORK/fresh.log" "${PB[@]}" -l "${names[0]}" deploy.yml)
+fresh_changed=$(changed "$WORK/fresh.log")
+fresh_floor=$(run "$WORK/floor-fresh.log" "${PB[@]}" -l "${names[0]}" tests/bench/floor.yml)
+if [ "$HOSTS" -gt 1 ]; then
+  echo "==> converge the other hosts (not timed)"
+  run "$WORK/rest.log" "${PB[@]}" -l "$(limit "$HOSTS")" -e vlm_server_rollout_batch="$HOSTS" deploy.yml >/dev/null
+fi
+
+rows=()
+for n in 1 4 8; do
+  [ "$n" -le "$HOSTS" ] || continue
+  echo "==> no-op re-run over $n host(s), one batch"
+  t=$(run "$WORK/noop-$n.log" "${PB[@]}" -l "$(limit "$n")" -e vlm_server_rollout_batch="$n" deploy.yml)
+  c=$(changed "$WORK/noop-$n.log")
+  f=$(run "$WORK/floor-$n.log" "${PB[@]}" -l "$(limit "$n")" tests/bench/floor.yml)
+  rows+=("no-op re-run, $n host(s)|$t|$c|$f")
+done
+echo "==> the same over $HOSTS hosts without the tuning (no pipelining, implicit gathering, no fact cache)"
+t=$(ANSIBLE_PIPELINING=False ANSIBLE_GATHERING=implicit ANSIBLE_CACHE_PLUGIN=memory \
+  run "$WORK/noop-untuned.log" "${PB[@]}" -l "$(limit "$HOSTS")" -e vlm_server_rollout_batch="$HOSTS" deploy.yml)
+c=$(changed "$WORK/noop-untuned.log")
+f=$(ANSIBLE_PIPELINING=False ANSIBLE_GATHERING=implicit ANSIBLE_CACHE_PLUGIN=memory \
+  run "$WORK/floor-untuned.log" "${PB[@]}" -l "$(limit "$HOSTS")" tests/bench/floor.yml)
+rows+=("no-op re-run, $HOSTS hosts, untuned|$t|$c|$f")
+
+mkdir -p .cache/bench
+{
+  echo "| run | seconds | changed | floor (s) | ratio to floor |"
+  echo "|---|---:|---:|---:|---:|"
+  printf '| fresh converge, 1 host | %s | %s | %s | %s |\n' "$fresh" "$fresh_changed" "$fresh_floor" \
+    "$(echo "$fresh $fresh_floor" | awk '{printf "%.1f", $1 / $2}')"
+  for row in "${rows[@]}"; do
+    IFS='|' read -r label t c f <<<"$row"
+    printf '| %s | %s | %s | %s | %s |\n' "$label" "$t" "$c" "$f" "$(echo "$t $f" | awk '{printf "%.1f", $1 / $2}')"
+  done
+  echo
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) CPUs, $HOSTS test hosts (ansible-core $(ansible --version | head -1 | grep -oE '[0-9]+\.[0-9]+\.[0-9]+'))."
+} | tee .cache/bench/results.md
