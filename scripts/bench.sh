@@ -8,6 +8,7 @@
 # prepared and configured exactly as the lab-deploy scenario's (its prepare.yml and the
 # inventory of molecule/lab-deploy/molecule.yml, host settings of lab-a).
 # Prints a table and writes it to .cache/bench/results.md. Needs `make setup` first.
+# BENCH_HOSTS=n runs on fewer hosts; BENCH_KEEP=1 keeps the hosts, inventory and logs for a look.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
@@ -21,6 +22,10 @@ names=()
 for i in $(seq 1 "$HOSTS"); do names+=("netai-bench-$i"); done
 
 cleanup() {
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then
+    echo "kept: hosts ${names[*]}, inventory and logs in $WORK" >&2
+    return
+  fi
   docker rm -f "${names[@]}" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
