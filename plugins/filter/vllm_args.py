@@ -12,8 +12,11 @@ version_added: "0.1.0"
 description:
   - "Turns C({max_model_len: 8192, max_num_seqs: 256}) into
     C([--max-model-len, 8192, --max-num-seqs, 256]); a dict value such as C(media_io_kwargs) becomes JSON."
-  - Keys use underscores (or dashes); C(true) gives a bare flag, C(false) and C(null) leave the flag out,
-    dicts and lists become JSON, anything else its text. The order of the dict is kept.
+  - Keys use underscores (or dashes). C(true) gives the bare switch (C(--enforce-eager)) and C(false) its
+    C(--no-) form (C(--no-enable-prefix-caching)): vLLM 0.11 switches such as C(enable_prefix_caching) are on
+    by default, so leaving the flag out would not turn them off. The few switches vLLM has without a
+    C(--no-) form (they default to off) are left out for C(false). C(null) leaves the option out; dicts and
+    lists become JSON, anything else its text. The order of the dict is kept.
   - With O(known), a key that is not in the list is an error naming it (typos fail before any change).
   - Keys that the role sets itself (model, served_model_name, host, port, api_key) are errors here.
 positional: known
@@ -48,6 +51,11 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from ansible.errors import AnsibleFilterError
 
 RESERVED = ("model", "served_model_name", "host", "port", "api_key")
+# vLLM 0.11.0's switches that have no --no- form (all default to off): false leaves them out.
+# tests/unit/test_vllm_filters.py checks this set against the recorded contract of the real parser.
+NO_NEGATIVE_FORM = frozenset(
+    ("headless", "enable_multimodal_encoder_data_parallel", "disable_mm_preprocessor_cache", "disable_log_stats")
+)
 
 
 def vllm_args(options: Mapping[str, Any], known: Optional[Sequence[str]] = None) -> List[str]:
@@ -68,11 +76,14 @@ def vllm_args(options: Mapping[str, Any], known: Optional[Sequence[str]] = None)
                 "'%s' is not a vLLM option this collection knows (vllm_known_options); fix the name, "
                 "or pass it through the instance's extra_args" % key
             )
-        if value is None or value is False:
+        if value is None:
             continue
         flag = "--" + name.replace("_", "-")
         if value is True:
             flags.append(flag)
+        elif value is False:
+            if name not in NO_NEGATIVE_FORM:
+                flags.append("--no-" + flag[2:])
         elif isinstance(value, (Mapping, list)):
             flags.extend([flag, json.dumps(value)])
         else:
