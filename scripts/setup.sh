@@ -2,7 +2,8 @@
 # One setup command for deploy and tests (`make setup`). Idempotent: every step
 # checks first and does nothing when its result is already there.
 #   1. a virtualenv (.venv) with the pinned Python packages (requirements.txt);
-#   2. a running Docker engine (Debian's docker.io; dockerd started if silent);
+#   2. a running Docker engine (Debian's docker.io; dockerd started if silent), and the media
+#      tools the stand-in via-server's tests use (Debian's ffmpeg and mediainfo);
 #   3. locally built systemd test-host images for Debian 12 and 13 (Molecule).
 # Steps 2-3 are for the tests only: SETUP_SKIP_TEST_HOSTS=1 skips them.
 set -euo pipefail
@@ -35,6 +36,10 @@ need_pkgs=()
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
 command -v rsync >/dev/null 2>&1 || need_pkgs+=(rsync)   # model_weights source cache (synchronize)
+# The STAND-IN via-server's media tools, for its tests on the controller (tests/standins) and the
+# smoke clip's check: the same Debian packages as in its image.
+command -v ffmpeg >/dev/null 2>&1 || need_pkgs+=(ffmpeg)
+command -v mediainfo >/dev/null 2>&1 || need_pkgs+=(mediainfo)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]} from the distribution"
   as_root apt-get update -qq

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (`make test`). Stages, in order:
 #   lint      yamllint + ansible-lint (production profile, offline)
-#   unit      pytest on plugins/ (tests/unit)
+#   unit      pytest on plugins/ (tests/unit) and on the stand-ins' promises (tests/standins)
 #   syntax    ansible-playbook --syntax-check of deploy.yml and playbooks/*.yml
 #   build     ansible-galaxy collection build + install, then use roles and modules by FQCN
 #   molecule  every Molecule scenario of every role (roles/*/molecule/*) and of the collection
@@ -45,7 +45,7 @@ stage_lint() {
 }
 
 stage_unit() {
-  pytest tests/unit
+  pytest tests/unit tests/standins
 }
 
 stage_syntax() {
