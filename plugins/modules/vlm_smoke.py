@@ -9,16 +9,17 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: vlm_smoke
-short_description: Ask each vLLM instance about a generated image and via-server to summarize a generated clip
+short_description: Ask each vLLM instance about a generated image, and via-server to caption a real video clip
 version_added: "0.1.0"
 description:
   - For each entry of O(vllm), sends one OpenAI chat completion with a small generated PNG image
     (a data URL) to C(<url>/chat/completions) and checks that text comes back.
-  - With O(via_server_url), reads C(/models) of via-server, uploads a short generated video clip to
-    C(/files) (multipart, C(purpose=vision), C(media_type=video)), asks C(/summarize) for it, checks
-    that text comes back, then deletes the file again (C(DELETE /files/<id>)).
-  - The image and the clip are generated in pure Python on the target, with no imaging library;
-    a 64x64 PNG and a 2-second uncompressed AVI.
+  - With O(via_server_url), reads C(/models) of via-server, uploads O(clip) (an H.264 MP4 on the target)
+    to C(/files) (multipart, C(purpose=vision), C(media_type=video)), asks C(/generate_vlm_captions) for
+    it, checks that every chunk of the answer holds text, then deletes the file again
+    (C(DELETE /files/<id>)). That call goes file, decode, frames, VLM, and needs no CA-RAG: it is
+    the path the lab uses. (C(/summarize) is not used: with CA-RAG off via-server refuses a
+    non-streaming answer, and with CA-RAG on the summary comes from CA-RAG's LLM, not the VLM.)
   - Reports the latency of every call and fails, naming each failed target and what it answered,
     when any check fails. Never changes the host (C(changed) is always false). In check mode it
     sends nothing and reports what it would test.
@@ -50,12 +51,17 @@ options:
     description: Base URL of via-server's API (backend port, no C(/v1)); empty to skip via-server.
     type: str
     default: ""
+  clip:
+    description:
+      - Path on the target of the video clip to upload (H.264 or H.265 in MP4 or MKV, what via-server
+        2.4.1 accepts). Required with O(via_server_url).
+    type: path
   prompt:
     description: The question asked about the image and the clip.
     type: str
     default: Describe what you see in one sentence.
   max_tokens:
-    description: Upper bound on the length of each answer.
+    description: Upper bound on the length of each answer (per chunk for the clip).
     type: int
     default: 64
   timeout:
@@ -63,9 +69,9 @@ options:
     type: int
     default: 120
   chunk_duration:
-    description: Seconds per chunk asked of via-server's summarize.
+    description: Seconds per chunk asked of via-server (0 = the whole clip as one chunk).
     type: int
-    default: 1
+    default: 2
 author:
   - netai lab
 """
@@ -79,6 +85,7 @@ EXAMPLES = r"""
         model: Qwen3-VL-8B-Instruct
         api_key: "{{ vllm_api_key }}"
     via_server_url: http://127.0.0.1:8100
+    clip: /var/lib/netai/smoke/netai-smoke-640x360-h264.mp4
   register: smoke
 
 - name: Show the latencies
@@ -99,11 +106,17 @@ results:
       latency_ms: 812
       text: The image shows a colour gradient.
       error: ""
-    - target: via-server
-      url: http://127.0.0.1:8100/summarize
+    - target: via-server upload
+      url: http://127.0.0.1:8100/files
+      ok: true
+      latency_ms: 95
+      text: file id 4b0c...
+      error: ""
+    - target: via-server captions
+      url: http://127.0.0.1:8100/generate_vlm_captions
       ok: true
       latency_ms: 4210
-      text: A short clip of a moving gradient.
+      text: "2 chunks: A test pattern with colour bars and a moving counter."
       error: ""
 failed_targets:
   description: The targets whose check failed.
@@ -115,6 +128,7 @@ failed_targets:
 
 import base64
 import json
+import os
 import time
 import uuid
 from typing import Any, Dict, List, Optional, Tuple
@@ -122,7 +136,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.netai.vlm_server.plugins.module_utils.smoke_media import avi_bytes, png_bytes
+from ansible_collections.netai.vlm_server.plugins.module_utils.smoke_media import png_bytes
 
 TEXT_LIMIT = 200
 
@@ -201,8 +215,20 @@ def multipart(fields: Dict[str, str], filename: str, content: bytes, content_typ
     return b"".join(parts), "multipart/form-data; boundary=" + boundary
 
 
-def check_via_server(base: str, prompt: str, timeout: int, chunk_duration: int) -> List[Dict[str, Any]]:
-    """Upload a generated clip to via-server, summarize it, delete it."""
+def _captions_text(payload: Any) -> Tuple[int, str]:
+    """(chunks, text) of a /generate_vlm_captions answer; (n, '') when a chunk holds no text."""
+    chunks = payload.get("chunk_responses") if isinstance(payload, dict) else None
+    if not isinstance(chunks, list) or not chunks:
+        return 0, ""
+    texts = [c.get("content") if isinstance(c, dict) else None for c in chunks]
+    if not all(isinstance(t, str) and t.strip() for t in texts):
+        return len(chunks), ""
+    return len(chunks), texts[0].strip()
+
+
+def check_via_server(base: str, clip: str, prompt: str, max_tokens: int, timeout: int,
+                     chunk_duration: int) -> List[Dict[str, Any]]:
+    """Upload the clip to via-server, caption it through the VLM, delete it."""
     base = base.rstrip("/")
     results: List[Dict[str, Any]] = []
     try:
@@ -213,8 +239,10 @@ def check_via_server(base: str, prompt: str, timeout: int, chunk_duration: int) 
     if not model:
         return [_result("via-server", base + "/models", False, latency, error="HTTP %s: %s" % (status, _short(models)))]
 
-    body, content_type = multipart({"purpose": "vision", "media_type": "video"}, "netai-smoke.avi",
-                                   avi_bytes(), "video/x-msvideo")
+    with open(clip, "rb") as handle:
+        content = handle.read()
+    body, content_type = multipart({"purpose": "vision", "media_type": "video"}, os.path.basename(clip),
+                                   content, "video/mp4")
     try:
         status, uploaded, latency = _call("POST", base + "/files", timeout, body, {"Content-Type": content_type})
     except Exception as exc:
@@ -225,23 +253,25 @@ def check_via_server(base: str, prompt: str, timeout: int, chunk_duration: int) 
                         error="HTTP %s: %s" % (status, _short(uploaded)))]
     results.append(_result("via-server upload", base + "/files", True, latency, "file id %s" % file_id))
 
-    request = {"id": file_id, "model": model, "prompt": prompt, "caption_summarization_prompt": prompt,
-               "summary_aggregation_prompt": prompt, "chunk_duration": chunk_duration, "stream": False}
+    request = {"id": file_id, "model": model, "prompt": prompt, "chunk_duration": chunk_duration,
+               "max_tokens": max_tokens}
+    url = base + "/generate_vlm_captions"
     try:
-        status, summary, latency = _call("POST", base + "/summarize", timeout, json.dumps(request).encode(),
-                                         {"Content-Type": "application/json"})
-        text = _answer_text(summary)
+        status, captions, latency = _call("POST", url, timeout, json.dumps(request).encode(),
+                                          {"Content-Type": "application/json"})
+        count, text = _captions_text(captions)
         if status == 200 and text:
-            results.append(_result("via-server", base + "/summarize", True, latency, text))
+            results.append(_result("via-server captions", url, True, latency, "%d chunks: %s" % (count, text)))
         else:
-            results.append(_result("via-server", base + "/summarize", False, latency,
-                                   error="HTTP %s: %s" % (status, _short(summary))))
+            hint = " (via-server's log says why)" if status == 500 else ""
+            results.append(_result("via-server captions", url, False, latency,
+                                   error="HTTP %s: %s%s" % (status, _short(captions), hint)))
     except Exception as exc:
-        results.append(_result("via-server", base + "/summarize", False, 0, error="no answer: %s" % exc))
+        results.append(_result("via-server captions", url, False, 0, error="no answer: %s" % exc))
     finally:
         try:
             _call("DELETE", base + "/files/" + file_id, timeout)
-        except Exception:  # the summary is what counts; a leftover upload is harmless
+        except Exception:  # the captions are what counts; a leftover upload is harmless
             pass
     return results
 
@@ -256,10 +286,11 @@ def main() -> None:
                 api_key=dict(type="str", default="", no_log=True),
             )),
             via_server_url=dict(type="str", default=""),
+            clip=dict(type="path"),
             prompt=dict(type="str", default="Describe what you see in one sentence."),
             max_tokens=dict(type="int", default=64),
             timeout=dict(type="int", default=120),
-            chunk_duration=dict(type="int", default=1),
+            chunk_duration=dict(type="int", default=2),
         ),
         supports_check_mode=True,
     )
@@ -268,10 +299,14 @@ def main() -> None:
         planned = ["vllm " + i["name"] for i in params["vllm"]] + (["via-server"] if params["via_server_url"] else [])
         module.exit_json(changed=False, results=[], failed_targets=[], msg="check mode: would test " + ", ".join(planned))
 
+    if params["via_server_url"] and not params["clip"]:
+        module.fail_json(msg="clip is required with via_server_url (the video to upload)")
+    if params["via_server_url"] and not os.path.isfile(params["clip"]):
+        module.fail_json(msg="clip %s is not a file on this host" % params["clip"])
     results = [check_vllm(i, params["prompt"], params["max_tokens"], params["timeout"]) for i in params["vllm"]]
     if params["via_server_url"]:
-        results += check_via_server(params["via_server_url"], params["prompt"], params["timeout"],
-                                    params["chunk_duration"])
+        results += check_via_server(params["via_server_url"], params["clip"], params["prompt"],
+                                    params["max_tokens"], params["timeout"], params["chunk_duration"])
     failed = [r["target"] for r in results if not r["ok"]]
     if failed:
         module.fail_json(msg="smoke test failed for %s: %s" % (", ".join(failed), "; ".join(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -16,10 +17,11 @@ from pathlib import Path
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.netai.vlm_server.plugins.module_utils.smoke_media import avi_bytes, png_bytes
+from ansible_collections.netai.vlm_server.plugins.module_utils.smoke_media import png_bytes
 from ansible_collections.netai.vlm_server.plugins.modules import vlm_smoke
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CLIP = Path(__file__).resolve().parents[2] / "roles" / "smoke" / "files" / "netai-smoke-640x360-h264.mp4"
 
 
 def _png_chunks(data: bytes):
@@ -44,47 +46,29 @@ def test_png_is_a_valid_rgb_image():
     assert len(raw) == 8 * (1 + 16 * 3)  # a filter byte and 16 RGB pixels per row
 
 
-def _riff_walk(data: bytes, pos: int, end: int, out: list, depth: int = 0):
-    while pos < end:
-        fourcc, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
-        assert pos + 8 + size <= end, "chunk %r overruns its parent" % fourcc
-        if fourcc in (b"RIFF", b"LIST"):
-            out.append((depth, fourcc + b":" + data[pos + 8:pos + 12]))
-            _riff_walk(data, pos + 12, pos + 8 + size, out, depth + 1)
-        else:
-            out.append((depth, fourcc))
-        pos += 8 + size + (size % 2)
+def test_png_decodes_with_a_real_decoder():
+    """The stand-in vLLM decodes images with Pillow, as vLLM does: the generated PNG must decode."""
+    from PIL import Image
 
-
-def test_avi_structure_and_index():
-    data = avi_bytes(width=10, height=6, fps=3, seconds=2)
-    tree: list = []
-    _riff_walk(data, 0, len(data), tree)
-    names = [name for _, name in tree]
-    assert names[:6] == [b"RIFF:AVI ", b"LIST:hdrl", b"avih", b"LIST:strl", b"strh", b"strf"]
-    assert names.count(b"00db") == 6 and names[-1] == b"idx1"
-    frame_size = (10 * 3 + 2) * 6  # rows padded to 4 bytes
-    avih_at = data.index(b"avih") + 8
-    per_frame_us, _, _, flags, total = struct.unpack("<5I", data[avih_at:avih_at + 20])
-    assert (per_frame_us, flags & 0x10, total) == (333333, 0x10, 6)
-    strf_at = data.index(b"strf") + 8
-    assert struct.unpack("<IiiHHI", data[strf_at:strf_at + 20]) == (40, 10, 6, 1, 24, 0)
-    movi = data.index(b"movi")
-    idx = data.index(b"idx1") + 8
-    for n in range(6):
-        ckid, _, offset, size = struct.unpack("<4sIII", data[idx + 16 * n:idx + 16 * (n + 1)])
-        assert ckid == b"00db" and size == frame_size
-        assert data[movi + offset:movi + offset + 4] == b"00db"
-    first, second = (data[movi + 4 + 8:movi + 4 + 8 + frame_size],
-                     data[movi + 4 + 16 + frame_size:movi + 4 + 16 + 2 * frame_size])
-    assert first != second  # the picture moves
+    with Image.open(io.BytesIO(png_bytes(64, 64))) as image:
+        image.load()
+        assert (image.width, image.height, image.mode) == (64, 64, "RGB")
 
 
 def test_media_rejects_bad_sizes():
     with pytest.raises(ValueError):
         png_bytes(0, 4)
-    with pytest.raises(ValueError):
-        avi_bytes(fps=0)
+
+
+def test_the_smoke_clip_is_a_real_h264_mp4():
+    """roles/smoke/files: a few seconds of H.264 in MP4 at 640x360, tens of KB (what via-server accepts)."""
+    out = subprocess.run(["mediainfo", "--Output=JSON", str(CLIP)], check=True, capture_output=True).stdout
+    tracks = {t["@type"]: t for t in json.loads(out)["media"]["track"]}
+    assert tracks["General"]["Format"] == "MPEG-4"
+    assert tracks["Video"]["Format"] == "AVC"
+    assert (int(tracks["Video"]["Width"]), int(tracks["Video"]["Height"])) == (640, 360)
+    assert 2 <= float(tracks["Video"]["Duration"]) <= 10
+    assert 10_000 < CLIP.stat().st_size < 100_000
 
 
 def _free_port() -> int:
@@ -109,6 +93,7 @@ def fixture_standins(tmp_path):
     """The STAND-IN vLLM (with an API key) and the STAND-IN via-server pointed at it."""
     model = tmp_path / "model"
     model.mkdir()
+    (model / "config.json").write_text('{"note": "STAND-IN model folder"}')
     vllm_port, via_port = _free_port(), _free_port()
     vllm = subprocess.Popen([sys.executable, str(FIXTURES / "standin_vllm/openai_server.py"), "--model", str(model),
                              "--served-model-name", "Lab-VLM", "--host", "127.0.0.1", "--port", str(vllm_port),
@@ -118,7 +103,7 @@ def fixture_standins(tmp_path):
         _wait("http://127.0.0.1:%d/health" % vllm_port, vllm)
         env = dict(os.environ, BACKEND_PORT=str(via_port), VLM_MODEL_TO_USE="openai-compat",
                    VIA_VLM_ENDPOINT="http://127.0.0.1:%d/v1" % vllm_port, VIA_VLM_API_KEY="unit-key",
-                   VIA_VLM_OPENAI_MODEL_DEPLOYMENT_NAME="Lab-VLM")
+                   VIA_VLM_OPENAI_MODEL_DEPLOYMENT_NAME="Lab-VLM", DISABLE_CA_RAG="true")
         via = subprocess.Popen([sys.executable, str(FIXTURES / "standin_via_server/via_server.py")], env=env,
                                stdout=subprocess.DEVNULL)
         procs.append(via)
@@ -139,13 +124,51 @@ def _run(capsys, args):
 
 def test_smoke_passes_and_reports_latency(standins, capsys):
     out = _run(capsys, {"vllm": [{"name": "lab", "url": standins["vllm"], "model": "Lab-VLM", "api_key": "unit-key"}],
-                        "via_server_url": standins["via"]})
-    assert not out.get("failed") and out["changed"] is False
-    assert [r["target"] for r in out["results"]] == ["vllm lab", "via-server upload", "via-server"]
+                        "via_server_url": standins["via"], "clip": str(CLIP)})
+    assert not out.get("failed") and out["changed"] is False, out
+    assert [r["target"] for r in out["results"]] == ["vllm lab", "via-server upload", "via-server captions"]
     assert all(r["ok"] and r["latency_ms"] >= 0 for r in out["results"])
-    assert "(1 images)" in out["results"][0]["text"]
-    assert out["results"][2]["text"].startswith("stand-in reply from Lab-VLM")
+    assert "(1 images: 64x64 PNG" in out["results"][0]["text"]
+    # 4 s in 2 s chunks, each captioned by the VLM from 10 JPEG frames at the clip's size
+    assert out["results"][2]["text"].startswith("2 chunks: stand-in reply from Lab-VLM (10 images: 640x360 JPEG")
     assert "unit-key" not in json.dumps(out)
+
+
+def test_smoke_fails_on_a_clip_via_server_refuses(standins, capsys, tmp_path):
+    """An uncompressed AVI (what this module used to send) is refused by via-server's probe."""
+    avi = tmp_path / "raw.avi"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=4:duration=2",
+                    "-c:v", "rawvideo", "-pix_fmt", "bgr24", str(avi)], check=True)
+    out = _run(capsys, {"via_server_url": standins["via"], "clip": str(avi)})
+    assert out["failed"] is True and out["failed_targets"] == ["via-server upload"]
+    assert "File does not seem to be a valid video file" in out["msg"]
+
+
+def test_smoke_fails_when_the_frames_do_not_fit(capsys, tmp_path):
+    """A VLM whose max_model_len cannot hold a chunk's frames fails the captions call, named."""
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    vllm_port, via_port = _free_port(), _free_port()
+    vllm = subprocess.Popen([sys.executable, str(FIXTURES / "standin_vllm/openai_server.py"), "--model", str(model),
+                             "--served-model-name", "Small", "--host", "127.0.0.1", "--port", str(vllm_port),
+                             "--max-model-len", "2048"], stdout=subprocess.DEVNULL)
+    via = None
+    try:
+        _wait("http://127.0.0.1:%d/health" % vllm_port, vllm)
+        env = dict(os.environ, BACKEND_PORT=str(via_port), VIA_VLM_ENDPOINT="http://127.0.0.1:%d/v1" % vllm_port,
+                   VIA_VLM_OPENAI_MODEL_DEPLOYMENT_NAME="Small")
+        via = subprocess.Popen([sys.executable, str(FIXTURES / "standin_via_server/via_server.py")], env=env,
+                               stdout=subprocess.DEVNULL)
+        _wait("http://127.0.0.1:%d/health/ready" % via_port, via)
+        out = _run(capsys, {"via_server_url": "http://127.0.0.1:%d" % via_port, "clip": str(CLIP)})
+    finally:
+        for proc in (vllm, via):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=10)
+    assert out["failed_targets"] == ["via-server captions"]
+    assert "HTTP 500" in out["msg"] and "Failed to generate VLM captions" in out["msg"]
 
 
 def test_smoke_names_the_failed_target(standins, capsys):
@@ -159,13 +182,13 @@ def test_smoke_names_the_failed_target(standins, capsys):
 
 def test_check_mode_sends_nothing(capsys):
     out = _run(capsys, {"vllm": [{"name": "a", "url": "http://127.0.0.1:9/v1", "model": "m"}],
-                        "via_server_url": "http://127.0.0.1:9", "_ansible_check_mode": True})
+                        "via_server_url": "http://127.0.0.1:9", "clip": str(CLIP), "_ansible_check_mode": True})
     assert not out.get("failed") and out["results"] == []
     assert "vllm a, via-server" in out["msg"]
 
 
 def test_multipart_body_carries_fields_and_file():
-    body, content_type = vlm_smoke.multipart({"purpose": "vision"}, "c.avi", b"RIFFxxxxAVI ", "video/x-msvideo")
+    body, content_type = vlm_smoke.multipart({"purpose": "vision"}, "c.mp4", b"\0\0\0\x18ftypmp42", "video/mp4")
     boundary = content_type.split("boundary=")[1]
     assert body.startswith(b"--" + boundary.encode()) and body.endswith(b"--" + boundary.encode() + b"--\r\n")
-    assert b'name="purpose"\r\n\r\nvision\r\n' in body and b'filename="c.avi"' in body
+    assert b'name="purpose"\r\n\r\nvision\r\n' in body and b'filename="c.mp4"' in body
