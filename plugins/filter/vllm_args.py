@@ -13,8 +13,8 @@ description:
   - "Turns C({max_model_len: 8192, max_num_seqs: 256}) into
     C([--max-model-len, 8192, --max-num-seqs, 256]); a dict value such as C(media_io_kwargs) becomes JSON."
   - Keys use underscores (or dashes). C(true) gives the bare switch (C(--enforce-eager)) and C(false) its
-    C(--no-) form (C(--no-enable-prefix-caching)): vLLM 0.11 switches such as C(enable_prefix_caching) are on
-    by default, so leaving the flag out would not turn them off. The few switches vLLM has without a
+    C(--no-) form (C(--no-enable-prefix-caching)), because vLLM 0.11 switches such as C(enable_prefix_caching)
+    are on by default, so leaving the flag out would not turn them off. The few switches vLLM has without a
     C(--no-) form (they default to off) are left out for C(false). C(null) leaves the option out; dicts and
     lists become JSON, anything else its text. The order of the dict is kept.
   - With O(known), a key that is not in the list is an error naming it (typos fail before any change).

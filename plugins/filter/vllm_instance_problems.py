@@ -17,8 +17,8 @@ description:
     (P(netai.vlm_server.vllm_args#filter)) and its GPU selection to device requests
     (P(netai.vlm_server.gpu_device_requests#filter)).
   - C(tensor_parallel_size) times C(pipeline_parallel_size) must equal the number of GPUs the
-    instance gets (mode C(devices): its GPU list; mode C(count): a positive count). vLLM 0.11 fails
-    only after start-up when they differ, that is after the whole health wait.
+    instance gets (the length of its GPU list in mode C(devices), a positive count in mode C(count)).
+    vLLM 0.11 fails only after start-up when they differ, that is after the whole health wait.
 positional: default_options, known, gpus, gpu_mode
 options:
   _input:

@@ -12,16 +12,15 @@ module: async_progress
 short_description: Wait for a background job, printing a progress line at every interval
 version_added: "0.2.0"
 description:
-  - Waits for an Ansible background job (a task started with C(async) and C(poll: 0)) to end, and
+  - Waits for an Ansible background job (a task started with C(async) and C(poll=0)) to end, and
     prints one line per O(interval) with what its JSON O(progress_file) says (C(bytes_done),
     C(bytes_total), C(file)), the rate and the time left. Returns the job's own result, so a failed
     job fails this task with the job's message; then removes the job's status file.
-  - A loop on the controller, not a self-including task file: a 4-hour job at 15-second intervals
+  - A loop on the controller, not a self-including task file. A 4-hour job at 15-second intervals
     is 960 polls, each three short module calls on the host (C(wait_for) on the progress file,
     C(async_status), C(slurp)), with no recursion and no template that grows.
-  - The progress file is written by the job (for example M(netai.vlm_server.model_snapshot) with
-    its C(progress_file) option): C({"bytes_done": int, "bytes_total": int, "file": str,
-    "finished": bool}).
+  - "The progress file is written by the job (for example M(netai.vlm_server.model_snapshot) with
+    its C(progress_file) option) as JSON with C(bytes_done), C(bytes_total), C(file) and C(finished)."
   - This is an action plugin; the module of the same name only documents it.
 options:
   jid:

@@ -17,8 +17,8 @@ description:
   - With O(via_server_url), reads C(/models) of via-server, uploads O(clip) (an H.264 MP4 on the target)
     to C(/files) (multipart, C(purpose=vision), C(media_type=video)), asks C(/generate_vlm_captions) for
     it, checks that every chunk of the answer holds text, then deletes the file again
-    (C(DELETE /files/<id>)). That call goes file, decode, frames, VLM, and needs no CA-RAG: it is
-    the path the lab uses. (C(/summarize) is not used: with CA-RAG off via-server refuses a
+    (C(DELETE /files/<id>)). That call goes file, decode, frames, VLM, and needs no CA-RAG; it is
+    the path the lab uses. (C(/summarize) is not used; with CA-RAG off via-server refuses a
     non-streaming answer, and with CA-RAG on the summary comes from CA-RAG's LLM, not the VLM.)
   - Reports the latency of every call and fails, naming each failed target and what it answered,
     when any check fails. Never changes the host (C(changed) is always false). In check mode it
