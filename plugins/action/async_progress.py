@@ -21,13 +21,16 @@ from ansible.utils.display import Display
 display = Display()
 
 GiB = float(2 ** 30)
+MiB = float(2 ** 20)
 
 
 def progress_line(label: str, progress: Dict[str, Any], rate: Optional[float]) -> str:
-    """'label: 1.23 of 16.33 GiB (7.5%), 45.2 MB/s, about 5 min left, file' from a progress dict."""
+    """'label: 1.23 of 16.33 GiB (7.5%), 45.2 MB/s, about 5 min left, file' from a progress dict
+    (MiB when the whole is under a GiB)."""
     done = int(progress.get("bytes_done") or 0)
     total = int(progress.get("bytes_total") or 0)
-    parts = ["%s: %.2f of %.2f GiB (%.1f%%)" % (label, done / GiB, total / GiB, 100.0 * done / max(total, 1))]
+    unit, size = ("GiB", GiB) if total >= GiB else ("MiB", MiB)
+    parts = ["%s: %.2f of %.2f %s (%.1f%%)" % (label, done / size, total / size, unit, 100.0 * done / max(total, 1))]
     if rate is not None and rate > 0:
         parts.append("%.1f MB/s" % (rate / 1e6))
         left = (total - done) / rate
@@ -73,10 +76,11 @@ def wait_for_job(execute: Callable[[str, Dict[str, Any]], Dict[str, Any]], args:
     give_up = began + args["timeout"] + 2 * interval + 60
     polls = 0
     last: Optional[tuple] = None  # (time, bytes_done) of the previous line, for the rate
+    due = began + interval  # when the next line is due: the calls' own time counts in the interval
     while True:
         polls += 1
         waited = execute("ansible.legacy.wait_for", {"path": path, "search_regex": '"finished": true',
-                                                     "timeout": interval})
+                                                     "timeout": max(1, int(round(due - clock())))})
         status = execute("ansible.legacy.async_status", {"jid": jid, "mode": "status", "_async_dir": async_dir})
         if status.get("finished"):
             execute("ansible.legacy.async_status", {"jid": jid, "mode": "cleanup", "_async_dir": async_dir})
@@ -95,6 +99,7 @@ def wait_for_job(execute: Callable[[str, Dict[str, Any]], Dict[str, Any]], args:
             except ValueError:
                 progress = {}
         now = clock()
+        due = max(due + interval, now + 1)
         done = int(progress.get("bytes_done") or 0)
         rate = (done - last[1]) / (now - last[0]) if last is not None and now > last[0] else None
         last = (now, done)

@@ -70,6 +70,25 @@ def test_a_thousand_polls_in_a_loop_with_a_small_stack():
     assert host.calls[-1] == "ansible.legacy.async_status"  # cleanup of the job file
 
 
+def test_lines_keep_to_the_interval_when_the_calls_take_time():
+    """Each poll's own calls (about 1.5 s on a host) count in the interval: the wait is shortened."""
+    host, lines = FakeHost(polls=8), []
+    waits: List[int] = []
+    original = host.execute
+
+    def slow(name: str, args: Dict[str, Any]) -> Dict[str, Any]:
+        if name == "ansible.legacy.wait_for":
+            waits.append(args["timeout"])
+        else:
+            host.now += 0.75  # async_status and slurp take time too
+        return original(name, args)
+
+    host.execute = slow
+    run(host, lines, interval=15)
+    assert waits[0] == 15 and set(waits[1:]) <= {13, 14}  # shortened by the 1.5 s the calls took
+    assert abs(host.now - 15 * (len(lines) + 1)) <= 2  # 15 s per poll (the last ends the wait), not 16.5
+
+
 def test_a_4_hour_download_at_15_seconds():
     host, lines = FakeHost(polls=960), []
     result = run(host, lines)
@@ -104,7 +123,8 @@ def test_an_unknown_job_fails_at_once():
 
 @pytest.mark.parametrize("progress, rate, expected", [
     ({"bytes_done": GiB, "bytes_total": 4 * GiB, "file": "a"}, None, "m: 1.00 of 4.00 GiB (25.0%), a"),
-    ({"bytes_done": 0, "bytes_total": 0}, None, "m: 0.00 of 0.00 GiB (0.0%)"),
+    ({"bytes_done": 0, "bytes_total": 0}, None, "m: 0.00 of 0.00 MiB (0.0%)"),
+    ({"bytes_done": 3 * 2 ** 20, "bytes_total": 8 * 2 ** 20, "file": "w"}, None, "m: 3.00 of 8.00 MiB (37.5%), w"),
     ({"bytes_done": GiB, "bytes_total": 2 * GiB}, 50e6, "m: 1.00 of 2.00 GiB (50.0%), 50.0 MB/s, under a minute left"),
 ])
 def test_progress_line(progress, rate, expected):

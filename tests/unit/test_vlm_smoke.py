@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -88,22 +89,21 @@ def _wait(url: str, proc: subprocess.Popen) -> None:
     raise AssertionError("stand-in did not answer at " + url)
 
 
-@pytest.fixture(name="standins")
-def fixture_standins(tmp_path):
-    """The STAND-IN vLLM (with an API key) and the STAND-IN via-server pointed at it."""
+@contextlib.contextmanager
+def _servers(tmp_path, served, vllm_args, via_env):
+    """A STAND-IN vLLM serving `served` and a STAND-IN via-server pointed at it: their base URLs."""
     model = tmp_path / "model"
     model.mkdir()
     (model / "config.json").write_text('{"note": "STAND-IN model folder"}')
     vllm_port, via_port = _free_port(), _free_port()
     vllm = subprocess.Popen([sys.executable, str(FIXTURES / "standin_vllm/openai_server.py"), "--model", str(model),
-                             "--served-model-name", "Lab-VLM", "--host", "127.0.0.1", "--port", str(vllm_port),
-                             "--api-key", "unit-key"], stdout=subprocess.DEVNULL)
+                             "--served-model-name", served, "--host", "127.0.0.1", "--port", str(vllm_port)]
+                            + vllm_args, stdout=subprocess.DEVNULL)
     procs = [vllm]
     try:
         _wait("http://127.0.0.1:%d/health" % vllm_port, vllm)
-        env = dict(os.environ, BACKEND_PORT=str(via_port), VLM_MODEL_TO_USE="openai-compat",
-                   VIA_VLM_ENDPOINT="http://127.0.0.1:%d/v1" % vllm_port, VIA_VLM_API_KEY="unit-key",
-                   VIA_VLM_OPENAI_MODEL_DEPLOYMENT_NAME="Lab-VLM", DISABLE_CA_RAG="true")
+        env = dict(os.environ, BACKEND_PORT=str(via_port), VIA_VLM_ENDPOINT="http://127.0.0.1:%d/v1" % vllm_port,
+                   VIA_VLM_OPENAI_MODEL_DEPLOYMENT_NAME=served, **via_env)
         via = subprocess.Popen([sys.executable, str(FIXTURES / "standin_via_server/via_server.py")], env=env,
                                stdout=subprocess.DEVNULL)
         procs.append(via)
@@ -113,6 +113,13 @@ def fixture_standins(tmp_path):
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(name="standins")
+def fixture_standins(tmp_path):
+    """The STAND-IN vLLM (with an API key) and the STAND-IN via-server pointed at it."""
+    with _servers(tmp_path, "Lab-VLM", ["--api-key", "unit-key"], {"VIA_VLM_API_KEY": "unit-key"}) as urls:
+        yield urls
 
 
 def _run(capsys, args):
@@ -146,27 +153,8 @@ def test_smoke_fails_on_a_clip_via_server_refuses(standins, capsys, tmp_path):
 
 def test_smoke_fails_when_the_frames_do_not_fit(capsys, tmp_path):
     """A VLM whose max_model_len cannot hold a chunk's frames fails the captions call, named."""
-    model = tmp_path / "model"
-    model.mkdir()
-    (model / "config.json").write_text("{}")
-    vllm_port, via_port = _free_port(), _free_port()
-    vllm = subprocess.Popen([sys.executable, str(FIXTURES / "standin_vllm/openai_server.py"), "--model", str(model),
-                             "--served-model-name", "Small", "--host", "127.0.0.1", "--port", str(vllm_port),
-                             "--max-model-len", "2048"], stdout=subprocess.DEVNULL)
-    via = None
-    try:
-        _wait("http://127.0.0.1:%d/health" % vllm_port, vllm)
-        env = dict(os.environ, BACKEND_PORT=str(via_port), VIA_VLM_ENDPOINT="http://127.0.0.1:%d/v1" % vllm_port,
-                   VIA_VLM_OPENAI_MODEL_DEPLOYMENT_NAME="Small")
-        via = subprocess.Popen([sys.executable, str(FIXTURES / "standin_via_server/via_server.py")], env=env,
-                               stdout=subprocess.DEVNULL)
-        _wait("http://127.0.0.1:%d/health/ready" % via_port, via)
-        out = _run(capsys, {"via_server_url": "http://127.0.0.1:%d" % via_port, "clip": str(CLIP)})
-    finally:
-        for proc in (vllm, via):
-            if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=10)
+    with _servers(tmp_path, "Small", ["--max-model-len", "2048"], {}) as urls:
+        out = _run(capsys, {"via_server_url": urls["via"], "clip": str(CLIP)})
     assert out["failed_targets"] == ["via-server captions"]
     assert "HTTP 500" in out["msg"] and "Failed to generate VLM captions" in out["msg"]
 
