@@ -75,7 +75,7 @@ def wait_for_job(execute: Callable[[str, Dict[str, Any]], Dict[str, Any]], args:
     began = clock()
     give_up = began + args["timeout"] + 2 * interval + 60
     polls = 0
-    last: Optional[tuple] = None  # (time, bytes_done) of the previous line, for the rate
+    first: Optional[tuple] = None  # (time, bytes_done) of the first line: the rate is the average since
     due = began + interval  # when the next line is due: the calls' own time counts in the interval
     while True:
         polls += 1
@@ -101,8 +101,9 @@ def wait_for_job(execute: Callable[[str, Dict[str, Any]], Dict[str, Any]], args:
         now = clock()
         due = max(due + interval, now + 1)
         done = int(progress.get("bytes_done") or 0)
-        rate = (done - last[1]) / (now - last[0]) if last is not None and now > last[0] else None
-        last = (now, done)
+        rate = (done - first[1]) / (now - first[0]) if first is not None and now > first[0] else None
+        if first is None and progress:
+            first = (now, done)
         show("%s | %s" % (host, progress_line(args["label"], progress, rate)) if progress
              else "%s | %s: starting" % (host, args["label"]))
         if now >= give_up:

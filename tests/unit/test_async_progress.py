@@ -66,6 +66,8 @@ def test_a_thousand_polls_in_a_loop_with_a_small_stack():
     assert len(lines) == 1000
     assert lines[0].startswith("sv4000-2 | Qwen3-VL-8B-Instruct: 0.02 of 16.00 GiB (0.1%)")
     assert "MB/s" in lines[1] and "min left" in lines[1]
+    # the rate is the average since the first line: 16 GiB over 1000 x 15 s, and the time left follows
+    assert "1.1 MB/s, about 125 min left" in lines[500]
     assert lines[-1].startswith("sv4000-2 | Qwen3-VL-8B-Instruct: 16.00 of 16.00 GiB (100.0%)")
     assert host.calls[-1] == "ansible.legacy.async_status"  # cleanup of the job file
 
