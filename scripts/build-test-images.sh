@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the systemd test-host images the Molecule scenarios run (no registry is
-# reachable, so nothing is pulled): debootstrap a minimal Debian, import it.
-# Skips an image whose tag exists. The Debian mirror is read from the host's own
+# reachable, so nothing is pulled): debootstrap a minimal Debian, import it; then the
+# stand-in service images built on the Debian 13 one. Skips a test-host image whose tag exists. The Debian mirror is read from the host's own
 # apt sources (override with DEBIAN_MIRROR).
 set -euo pipefail
 
@@ -45,4 +45,13 @@ for pair in $SUITES; do
   tar -C "$root" -c . | docker import -c 'CMD ["/lib/systemd/systemd"]' \
     -c "LABEL netai.test-image.recipe=$RECIPE" - "$image" >/dev/null
   rm -rf "$root" "$root.log"
+done
+
+# The STAND-IN service images (vLLM, via-server) the scenarios load into their test hosts. The
+# scenarios rebuild them from the layer cache each run (a changed stand-in is never tested
+# stale); building them here once keeps their Debian package downloads out of `make test`.
+for standin in vllm-openai:standin_vllm via-server:standin_via_server; do
+  image="netai-standin/${standin%%:*}:test"
+  echo "==> building stand-in image $image"
+  docker build -q -t "$image" "$(dirname "$0")/../tests/fixtures/${standin##*:}" >/dev/null
 done

@@ -4,7 +4,8 @@
 #   1. a virtualenv (.venv) with the pinned Python packages (requirements.txt);
 #   2. a running Docker engine (Debian's docker.io; dockerd started if silent), and the media
 #      tools the stand-in via-server's tests use (Debian's ffmpeg and mediainfo);
-#   3. locally built systemd test-host images for Debian 12 and 13 (Molecule).
+#   3. locally built systemd test-host images for Debian 12 and 13 (Molecule), and the
+#      stand-in vLLM and via-server images built on them.
 # Steps 2-3 are for the tests only: SETUP_SKIP_TEST_HOSTS=1 skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
