@@ -65,8 +65,9 @@ stage_build() {
     set -e
     ansible-galaxy collection build --force --output-path "$tmp" .
     artifact=$(ls "$tmp"/netai-vlm_server-*.tar.gz)
-    if tar -tzf "$artifact" | grep -qE '^(collections|\.venv|\.cache)/'; then
-      echo 'the artifact holds build-ignored paths' >&2; exit 1
+    # Never in the artifact: the checkout's links and caches, nor the lab's configuration (the vault).
+    if tar -tzf "$artifact" | grep -E '^(collections|\.venv|\.cache|inventory|group_vars|host_vars|playbooks/(group|host)_vars|molecule/lab-deploy/group_vars)(/|$)|^ansible\.cfg$|(^|/)vault\.yml$'; then
+      echo 'the artifact holds paths it must not (listed above)' >&2; exit 1
     fi
     cd "$tmp"  # no ansible.cfg here: only the installed artifact provides netai.vlm_server
     export ANSIBLE_COLLECTIONS_PATH="$tmp/installed"
