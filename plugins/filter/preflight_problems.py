@@ -31,8 +31,9 @@ options:
       - The facts, a dict with C(gpu) (C(ok), C(msg), C(gpus), C(driver_version)),
         C(listening_ports) (list of int), C(running_components) (list of str), C(df_lines)
         (pairs of a path and the last line of C(df -P -B1) for it), C(disk_free) (list of C(path),
-        C(available_bytes), C(mount)) and C(mounts) (Ansible's mount facts, the fallback for a path
-        that neither lists).
+        C(available_bytes), C(mount)), C(mounts) (Ansible's mount facts, the fallback for a path
+        that neither lists) and C(plaintext_secrets) (what the C(plaintext_secrets) lookup found in the
+        inventory: C(path) and C(variable), empty for a whole vault file).
     type: dict
     required: true
 """
@@ -218,6 +219,18 @@ def _secret_problems(plan: Mapping[str, Any], problems: List[str]) -> None:
             )
 
 
+def _plaintext_problems(facts: Mapping[str, Any], problems: List[str]) -> None:
+    for entry in facts.get("plaintext_secrets") or []:
+        if entry.get("variable"):
+            what = "%s is given in plain text; put it in the encrypted vault (or ansible-vault encrypt_string it)" % (
+                entry["variable"])
+        else:
+            what = "a vault file in plain text; encrypt it (ansible-vault encrypt %s)" % entry["path"]
+        problems.append(
+            "%s: %s. Secrets leave with a copy of the inventory otherwise (preflight_plaintext_secrets_ok: "
+            "true only for a throwaway test inventory)" % (entry["path"], what))
+
+
 def pin_warning(variable: str, value: str, kind: str) -> Optional[str]:
     """A warning when an image tag, git ref or Hub revision is not pinned, else None."""
     value = str(value or "")
@@ -247,6 +260,7 @@ def preflight_problems(plan: Mapping[str, Any], facts: Mapping[str, Any]) -> Dic
     _port_problems(plan, facts, problems)
     _disk_problems(plan, facts, problems, warnings)
     _secret_problems(plan, problems)
+    _plaintext_problems(facts, problems)
     for entry in plan.get("pins") or []:
         warning = pin_warning(entry["variable"], entry.get("value", ""), entry.get("kind", "image"))
         if warning:

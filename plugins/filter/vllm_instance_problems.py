@@ -13,6 +13,9 @@ description:
   - Checks the vllm role's instances as a whole and returns one message per problem (an empty list
     when there is none), each naming the variable to fix. Reads nothing from the host.
   - Names and ports must be unique; names lowercase letters, digits, C(.), C(_) or C(-).
+  - C(served_model_name) must not be empty; C(model_dir), mounted into the container, must stay below
+    the models root (relative, no C(..), C(.) or empty part) or be an absolute, normalised folder at
+    least two levels down and outside the system's (C(/etc), C(/usr), C(/root), ...).
   - Each instance's options (merged over O(default_options)) must render to vLLM flags
     (P(netai.vlm_server.vllm_args#filter)) and its GPU selection to device requests
     (P(netai.vlm_server.gpu_device_requests#filter)).
@@ -93,6 +96,17 @@ def _int_option(options: Mapping[str, Any], name: str) -> Optional[int]:
         return None
 
 
+SYSTEM_TOPS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "proc", "root", "run", "sbin", "sys", "usr"}
+
+
+def _model_dir_ok(path: str) -> bool:
+    """A folder below the models root (relative), or an absolute folder of its own outside the system's."""
+    parts = path[1:].split("/") if path.startswith("/") else path.split("/")
+    if not path or any(p in ("", ".", "..") for p in parts):
+        return False
+    return not path.startswith("/") or (len(parts) >= 2 and parts[0] not in SYSTEM_TOPS)
+
+
 def vllm_instance_problems(instances: Any, default_options: Optional[Mapping[str, Any]] = None,
                            known: Optional[Sequence[str]] = None, gpus: Any = None,
                            gpu_mode: str = "devices") -> List[str]:
@@ -115,6 +129,15 @@ def vllm_instance_problems(instances: Any, default_options: Optional[Mapping[str
         where = "vllm_instances[%d] (%s)" % (index, instance.get("name"))
         if not NAME.match(str(instance.get("name", ""))):
             problems.append("%s: name must be lowercase letters, digits, '.', '_' or '-'" % where)
+        served = instance.get("served_model_name")
+        if not isinstance(served, str) or not served.strip() or served != served.strip():
+            problems.append("%s: served_model_name must be a non-empty name without surrounding spaces (clients "
+                            "and via-server ask for it), got %r" % (where, served))
+        model_dir = instance.get("model_dir")
+        if not isinstance(model_dir, str) or not _model_dir_ok(model_dir):
+            problems.append("%s: model_dir must be a folder under vllm_models_root (relative, no '..' or '.') or an "
+                            "absolute, normalised folder two levels down at least and outside /etc, /usr, /root and "
+                            "the like (it is mounted into the container), got %r" % (where, model_dir))
         options = _merged(default_options or {}, instance.get("options"))
         try:
             vllm_args(options, known)

@@ -53,3 +53,25 @@ def test_empty_and_wrong_type():
 def test_options_merge_one_level_deep():
     inst = dict(QWEN, options={"media_io_kwargs": {"image": {"x": 1}}, "enable_prefix_caching": False})
     assert vllm_instance_problems([inst], LAB, KNOWN, [2], "devices") == []
+
+
+@pytest.mark.parametrize("model_dir", ["../../etc", "Qwen/../../etc", "./Qwen", "", "/etc", "/etc/ssl", "/opt/../etc/x",
+                                       "/models", "Qwen//x", "/usr/share/models", None])
+def test_a_model_dir_that_leaves_its_root_or_names_a_system_folder_is_refused(model_dir):
+    instance = {"name": "vlm", "served_model_name": "Q", "model_dir": model_dir, "port": 38011}
+    problems = vllm_instance_problems([instance], gpus=[0])
+    assert len(problems) == 1 and problems[0].startswith("vllm_instances[0] (vlm): model_dir must be a folder under")
+
+
+@pytest.mark.parametrize("model_dir", ["Qwen3-VL-8B-Instruct", "org/Qwen3-VL", "/srv/shared/models/Qwen3", "/data/qwen"])
+def test_a_model_dir_below_the_root_or_an_absolute_folder_of_its_own_is_fine(model_dir):
+    instance = {"name": "vlm", "served_model_name": "Q", "model_dir": model_dir, "port": 38011}
+    assert vllm_instance_problems([instance], gpus=[0]) == []
+
+
+@pytest.mark.parametrize("served", ["", "  ", " Q", None])
+def test_an_empty_served_model_name_is_refused(served):
+    instance = {"name": "vlm", "served_model_name": served, "model_dir": "Q", "port": 38011}
+    assert vllm_instance_problems([instance], gpus=[0]) == [
+        "vllm_instances[0] (vlm): served_model_name must be a non-empty name without surrounding spaces (clients "
+        "and via-server ask for it), got %r" % (served,)]
