@@ -64,6 +64,19 @@ def test_container_runs_inside_the_test_host(host, busybox_image):
     assert out == "hello-from-nested"
 
 
+def test_a_container_running_before_the_first_converge_still_runs(host):
+    """prepare started it on Docker without live-restore; the role's restart came after it."""
+    started = host.check_output("docker inspect -f '{{.State.StartedAt}}' running-before-the-role")
+    assert host.check_output("docker inspect -f '{{.State.Running}}' running-before-the-role") == "true"
+    daemon_since = host.check_output("systemctl show docker -p ActiveEnterTimestampMonotonic --value")
+    container_pid = host.check_output("docker inspect -f '{{.State.Pid}}' running-before-the-role")
+    # The container's process is older than the daemon that runs now: it went through the restart.
+    proc_start = host.check_output("cut -d' ' -f22 /proc/%s/stat" % container_pid)
+    ticks = int(host.check_output("getconf CLK_TCK"))
+    assert int(proc_start) * 1000000 // ticks < int(daemon_since), (started, daemon_since)
+    assert json.loads(host.file("/etc/docker/daemon.json").content_string)["live-restore"] is True
+
+
 def test_running_container_survives_daemon_restart(host, busybox_image):
     host.run("docker rm -f live-restore-probe")
     host.check_output("docker run -d --network host --name live-restore-probe %s /bin/sleep 600" % busybox_image)
