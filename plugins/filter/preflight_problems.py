@@ -33,7 +33,7 @@ options:
         (pairs of a path and the last line of C(df -P -B1) for it), C(disk_free) (list of C(path),
         C(available_bytes), C(mount)), C(mounts) (Ansible's mount facts, the fallback for a path
         that neither lists) and C(plaintext_secrets) (what the C(plaintext_secrets) lookup found in the
-        inventory: C(path) and C(variable), empty for a whole vault file).
+        inventory, each with C(path) and C(variable), empty for a whole vault file).
     type: dict
     required: true
 """
