@@ -13,3 +13,8 @@ def test_no_packages(host):
 
 def test_no_daemon_json(host):
     assert not host.file("/etc/docker/daemon.json").exists
+
+
+def test_foreign_default_runtime_untouched(host):
+    assert host.file("/etc/docker-foreign/daemon.json").content_string == '{"default-runtime": "kata"}'
+    assert not host.file("/etc/docker-foreign/.netai-vlm-server-default-runtime").exists

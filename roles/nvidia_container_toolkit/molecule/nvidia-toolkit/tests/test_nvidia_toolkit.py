@@ -27,7 +27,9 @@ def test_pinned_version_not_the_newest(host):
 def test_daemon_json_merged_not_clobbered(host):
     data = json.loads(host.file("/etc/docker/daemon.json").content_string)
     assert data["runtimes"]["nvidia"] == {"path": "nvidia-container-runtime", "args": []}
+    # set by hand after the role's own was removed (side_effect.yml): someone else's, kept
     assert data["default-runtime"] == "nvidia"
+    assert not host.file("/etc/docker/.netai-vlm-server-default-runtime").exists
     # keys of the docker role and of prepare survived
     assert data["live-restore"] is True
     assert data["log-driver"] == "json-file"
