@@ -7,6 +7,7 @@ the real 2.4.1 source"). The VLM behind it is the STAND-IN vLLM, or a recorder f
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -108,6 +109,9 @@ def test_startup_is_one_text_only_chat_call(start, recorder):
     assert http("GET", via.base + "/health/live")[:2] == (200, b"")
     status, models = jcall("GET", via.base + "/models")
     assert models["data"][0]["id"] == MODEL and models["data"][0]["api_type"] == "openai"
+    # `docker stop` (SIGTERM): it exits at once instead of Docker's 10 s wait for a PID 1 that ignores it.
+    via.proc.send_signal(signal.SIGTERM)
+    assert via.proc.wait(timeout=5) == 0
 
 
 def test_startup_key_falls_back_to_openai_api_key(start, recorder):

@@ -10,6 +10,7 @@ import base64
 import importlib.util
 import io
 import json
+import signal
 import socket
 import time
 from pathlib import Path
@@ -212,3 +213,10 @@ def test_contract_is_the_recorded_one():
     """The stand-in reads the whole recorded contract (183 options of vLLM 0.11.0), not a subset."""
     contract = json.loads(Path(CONTRACT).read_text())
     assert "0.11.0" in contract["vllm_version"] and len(contract["options"]) == 183
+
+
+def test_docker_stop_ends_it_at_once(start):
+    """`docker stop` sends SIGTERM: the server exits (0) at once, as vLLM's uvicorn app does."""
+    vllm = start("vllm", ["--served-model-name", MODEL])
+    vllm.proc.send_signal(signal.SIGTERM)
+    assert vllm.proc.wait(timeout=5) == 0
