@@ -43,7 +43,7 @@ def test_engine_and_compose_work(host):
 
 
 def test_proxy_drop_in(host):
-    drop_in = host.file("/etc/systemd/system/docker.service.d/http-proxy.conf")
+    drop_in = host.file("/etc/systemd/system/docker.service.d/netai-vlm-server-proxy.conf")
     assert drop_in.mode == 0o600
     assert 'Environment="HTTP_PROXY=http://proxy.lab.invalid:3128"' in drop_in.content_string
     assert 'Environment="NO_PROXY=localhost,127.0.0.1"' in drop_in.content_string

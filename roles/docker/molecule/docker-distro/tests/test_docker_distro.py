@@ -41,8 +41,12 @@ def test_daemon_applied_the_merged_file(host):
     assert host.check_output("docker info --format '{{.LiveRestoreEnabled}}'") == "true"
 
 
-def test_no_proxy_drop_in(host):
-    assert not host.file("/etc/systemd/system/docker.service.d/http-proxy.conf").exists
+def test_no_proxy_drop_in_of_ours_and_the_admins_kept(host):
+    assert not host.file("/etc/systemd/system/docker.service.d/netai-vlm-server-proxy.conf").exists
+    # the admin's own drop-in (prepare) is still there and in effect
+    admin = host.file("/etc/systemd/system/docker.service.d/http-proxy.conf")
+    assert admin.exists and "admin-proxy.lab.invalid" in admin.content_string
+    assert "admin-proxy.lab.invalid" in host.check_output("systemctl show docker --property=Environment")
 
 
 def test_user_in_docker_group(host):
