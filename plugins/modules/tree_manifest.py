@@ -10,7 +10,7 @@ DOCUMENTATION = r"""
 ---
 module: tree_manifest
 short_description: Record or check the manifest that proves an exported tree pristine
-version_added: "0.2.0"
+version_added: "0.1.0"
 description:
   - Describes every regular file under O(path) by its sha256 (and its executable bit), every
     symlink by its target and every folder, in a JSON manifest file (O(manifest)).
