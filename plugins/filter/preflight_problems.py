@@ -29,7 +29,11 @@ options:
   facts:
     description:
       - The facts, a dict with C(gpu) (C(ok), C(msg), C(gpus), C(driver_version)),
-        C(listening_ports) (list of int), C(running_components) (list of str), C(df_lines)
+        C(listening_ports) (list of int), C(running_components) (list of str),
+        C(foreign_containers) (names of the host's containers, running or not, without the
+        collection's component label), C(docker_ps_lines) (lines of
+        C(docker ps --all --format '{{.Names}}\t{{.State}}\t{{.Label "<component label>"}}'),
+        read into the two lists before), C(df_lines)
         (pairs of a path and the last line of C(df -P -B1) for it), C(disk_free) (list of C(path),
         C(available_bytes), C(mount)), C(mounts) (Ansible's mount facts, the fallback for a path
         that neither lists) and C(plaintext_secrets) (what the C(plaintext_secrets) lookup found in the
@@ -171,6 +175,51 @@ def _port_problems(plan: Mapping[str, Any], facts: Mapping[str, Any], problems: 
             )
 
 
+def parse_docker_ps(lines: Iterable[str]) -> Tuple[List[str], List[str]]:
+    """Lines "name<TAB>state<TAB>component label": the components of ours that run, and the names
+    of the containers that are not ours (no label), running or not."""
+    running: List[str] = []
+    foreign: List[str] = []
+    for line in lines:
+        fields = line.split("\t")
+        if not fields[0].strip():
+            continue
+        state = fields[1].strip() if len(fields) > 1 else ""
+        component = fields[2].strip() if len(fields) > 2 else ""
+        if not component:
+            foreign.append(fields[0].strip())
+        elif state == "running":
+            running.append(component)
+    return running, foreign
+
+
+def _with_docker_ps(facts: Mapping[str, Any]) -> Dict[str, Any]:
+    """The facts with running_components and foreign_containers extended from docker_ps_lines."""
+    running, foreign = parse_docker_ps(facts.get("docker_ps_lines") or [])
+    merged = dict(facts)
+    merged["running_components"] = list(facts.get("running_components") or []) + running
+    merged["foreign_containers"] = list(facts.get("foreign_containers") or []) + foreign
+    return merged
+
+
+def _container_problems(plan: Mapping[str, Any], facts: Mapping[str, Any], problems: List[str]) -> None:
+    """A container the plan would create under a name that someone else's container holds."""
+    host = plan.get("hostname", "this host")
+    foreign = set(facts.get("foreign_containers") or [])
+    named: Dict[str, str] = {}
+    for entry in list(plan.get("ports") or []) + list(plan.get("gpu_claims") or []):
+        component = entry.get("component")
+        if component and component not in named:
+            named[component] = entry["variable"]
+    for component, variable in named.items():
+        if component in foreign:
+            problems.append(
+                "%s: a container named %s already exists on %s and is not the collection's (no component label); "
+                "the collection would replace it: remove or rename it first (docker rm %s), after keeping what it holds"
+                % (variable, component, host, component)
+            )
+
+
 def parse_df_line(line: str) -> Optional[Dict[str, Any]]:
     """The last line of ``df -P -B1 PATH``: filesystem, size, used, available, capacity, mount."""
     fields = line.split()
@@ -256,8 +305,10 @@ def preflight_problems(plan: Mapping[str, Any], facts: Mapping[str, Any]) -> Dic
     """Every problem (and warning) of ``plan`` on the host described by ``facts``."""
     problems: List[str] = []
     warnings: List[str] = []
+    facts = _with_docker_ps(facts)
     _gpu_problems(plan, facts, problems, warnings)
     _port_problems(plan, facts, problems)
+    _container_problems(plan, facts, problems)
     _disk_problems(plan, facts, problems, warnings)
     _secret_problems(plan, problems)
     _plaintext_problems(facts, problems)

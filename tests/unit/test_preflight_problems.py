@@ -9,6 +9,7 @@ import pytest
 from ansible_collections.netai.vlm_server.plugins.filter.preflight_problems import (
     FilterModule,
     parse_df_line,
+    parse_docker_ps,
     pin_warning,
     preflight_problems,
     version_tuple,
@@ -244,3 +245,29 @@ def test_secret_value_is_never_in_the_report():
     report = preflight_problems(plan(secrets=secrets), facts())
     assert len(report["problems"]) == 1 and report["problems"][0].startswith("ngc_key is not set")
     assert "SENTINEL" not in repr(report)
+
+
+def test_a_container_of_someone_else_under_a_planned_name():
+    ports = [{"port": 38011, "variable": "vllm_instances[0].port", "component": "vllm-qwen3-vl-8b"},
+             {"port": 8100, "variable": "via_server_backend_port", "component": "via-server"},
+             {"port": 9100, "variable": "via_server_frontend_port", "component": "via-server"}]
+    report = preflight_problems(plan(ports=ports), facts(foreign_containers=["via-server", "qwen3-vl-8b"]))
+    assert report["problems"] == [
+        "via_server_backend_port: a container named via-server already exists on sv4000-2 and is not the "
+        "collection's (no component label); the collection would replace it: remove or rename it first "
+        "(docker rm via-server), after keeping what it holds"
+    ]
+    assert preflight_problems(plan(ports=ports), facts(foreign_containers=["qwen3-vl-8b"]))["problems"] == []
+
+
+def test_docker_ps_lines_give_ours_running_and_the_others_names():
+    lines = ["vllm-qwen3-vl-8b\trunning\tvllm-qwen3-vl-8b", "via-server\texited\tvia-server",
+             "via-server-hand\trunning\t", "qwen3-vl-8b\texited\t", ""]
+    assert parse_docker_ps(lines) == (["vllm-qwen3-vl-8b"], ["via-server-hand", "qwen3-vl-8b"])
+    ports = [{"port": 8080, "variable": "via_server_backend_port", "component": "via-server"},
+             {"port": 22, "variable": "vllm_instances[0].port", "component": "vllm-qwen3-vl-8b"}]
+    report = preflight_problems(plan(ports=ports), facts(docker_ps_lines=lines))
+    # our stopped via-server holds no port: 8080 is someone else's; our running vLLM holds 22
+    assert report["problems"] == [
+        "via_server_backend_port: port 8080 is already in use on sv4000-2 by something that is not ours"
+    ]
