@@ -15,26 +15,18 @@ A manifest is a JSON object::
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
 from typing import Any, Dict, Iterable, List
 
+from ansible_collections.netai.vlm_server.plugins.module_utils.model_snapshot import sha256_file
+
 FORMAT = 1
-_CHUNK = 1024 * 1024
 
 
 class ManifestError(Exception):
     """A manifest that cannot be read or a tree that cannot be scanned."""
-
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def scan(root: str, exclude: Iterable[str] = ()) -> Dict[str, Any]:
@@ -71,7 +63,7 @@ def scan(root: str, exclude: Iterable[str] = ()) -> Dict[str, Any]:
             if stat.S_ISLNK(info.st_mode):
                 links[rel] = os.readlink(full)
             elif stat.S_ISREG(info.st_mode):
-                files[rel] = _sha256(full)
+                files[rel] = sha256_file(full)
                 if info.st_mode & stat.S_IXUSR:
                     executables.append(rel)
             else:
