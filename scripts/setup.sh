@@ -5,8 +5,10 @@
 #   2. a running Docker engine (Debian's docker.io; dockerd started if silent), and the media
 #      tools the stand-in via-server's tests use (Debian's ffmpeg and mediainfo);
 #   3. locally built systemd test-host images for Debian 12 and 13 (Molecule), and the
-#      stand-in vLLM and via-server images built on them.
-# Steps 2-3 are for the tests only: SETUP_SKIP_TEST_HOSTS=1 skips them.
+#      stand-in vLLM and via-server images built on them;
+#   4. ansible-test's sanity environments, built from PyPI (its test of shell scripts runs
+#      Debian's shellcheck, installed in step 2).
+# Steps 2-4 are for the tests only: SETUP_SKIP_TEST_HOSTS=1 skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +43,7 @@ command -v rsync >/dev/null 2>&1 || need_pkgs+=(rsync)   # model_weights source 
 # smoke clip's check: the same Debian packages as in its image.
 command -v ffmpeg >/dev/null 2>&1 || need_pkgs+=(ffmpeg)
 command -v mediainfo >/dev/null 2>&1 || need_pkgs+=(mediainfo)
+command -v shellcheck >/dev/null 2>&1 || need_pkgs+=(shellcheck)   # ansible-test sanity's shellcheck test
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]} from the distribution"
   as_root apt-get update -qq
@@ -56,4 +59,25 @@ log "Docker engine answers ($(docker info --format '{{.ServerVersion}} {{.Driver
 
 # --- 3. systemd test-host images ---------------------------------------------------
 scripts/build-test-images.sh
+
+# --- 4. ansible-test's sanity environments -------------------------------------------
+# ansible-test builds one virtual environment per sanity test, without pip, and bootstraps pip
+# with a script it downloads from ci-files.testing.ansible.com (unreachable here) unless its cache
+# holds one. scripts/ansible-test-get-pip.py does the same job from Python's ensurepip and PyPI;
+# it goes into the cache only where no bootstrap script is cached already.
+pip_version=$("$VENV/bin/python" - <<'PY'
+from ansible_test._internal.python_requirements import get_venv_packages
+from ansible_test._internal.host_configs import NativePythonConfig
+import sys
+print(get_venv_packages(NativePythonConfig(version="%d.%d" % sys.version_info[:2], path=sys.executable))["pip"])
+PY
+)
+bootstrap="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+if [ ! -f "$bootstrap" ]; then
+  log "ansible-test's pip bootstrap (pip $pip_version): from ensurepip and PyPI"
+  mkdir -p "$(dirname "$bootstrap")"
+  cp scripts/ansible-test-get-pip.py "$bootstrap"
+fi
+log "ansible-test's sanity environments"
+scripts/ansible-test.sh sanity --prime-venvs >/dev/null
 log "setup complete"

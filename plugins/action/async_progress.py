@@ -16,6 +16,7 @@ import time
 from typing import Any, Callable, Dict, Optional
 
 from ansible.plugins.action import ActionBase
+from ansible_collections.netai.vlm_server.plugins.module_utils.async_progress import ARGUMENT_SPEC
 from ansible.utils.display import Display
 
 display = Display()
@@ -44,20 +45,14 @@ class ActionModule(ActionBase):
     """Wait for an async job; print its progress file at every interval; return the job's result."""
 
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(("jid", "progress_file", "label", "interval", "timeout"))
+    _VALID_ARGS = frozenset(ARGUMENT_SPEC)
 
     def _async_dir(self) -> str:
         return self._remote_expand_user(self.get_shell_option("async_dir", default="~/.ansible_async"))
 
     def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         result = super().run(tmp, task_vars)
-        _valid, args = self.validate_argument_spec(argument_spec={
-            "jid": {"type": "str", "required": True},
-            "progress_file": {"type": "path", "required": True},
-            "label": {"type": "str", "default": "job"},
-            "interval": {"type": "int", "default": 15},
-            "timeout": {"type": "int", "default": 14400},
-        })
+        _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         if args["interval"] < 1:
             return dict(result, failed=True, msg="interval must be at least 1 second")
         host = (task_vars or {}).get("inventory_hostname", "")

@@ -143,13 +143,15 @@ def _gpu_problems(plan: Mapping[str, Any], facts: Mapping[str, Any], problems: L
         need = sum(int(c["memory_mib"]) for c in waiting)
         free = gpus[index].get("memory_free_mib")
         if waiting and free is not None and need > free:
+            detail = "; ".join(
+                "%s: %d MiB, %s" % (c["name"], int(c["memory_mib"]),
+                                    "estimate from " + c["memory_variable"] if c.get("memory_variable")
+                                    else "memory_mib of its claim")
+                for c in waiting)
             problems.append(
                 "%s: GPU %d on %s has %d MiB free, %s need%s about %d MiB (%s)"
                 % (" and ".join(c["variable"] for c in waiting), index, host, free,
-                   " and ".join(c["name"] for c in waiting), "s" if len(waiting) == 1 else "", need,
-                   "; ".join("%s: %d MiB, %s" % (c["name"], int(c["memory_mib"]),
-                                                  "estimate from " + c["memory_variable"] if c.get("memory_variable")
-                                                  else "memory_mib of its claim") for c in waiting))
+                   " and ".join(c["name"] for c in waiting), "s" if len(waiting) == 1 else "", need, detail)
             )
 
 
@@ -286,7 +288,7 @@ def pin_warning(variable: str, value: str, kind: str) -> Optional[str]:
     if kind == "image":
         if "@sha256:" in value:
             return None
-        last = value.split("/")[-1]
+        last = value.rsplit("/", maxsplit=1)[-1]
         tag = last.split(":", 1)[1] if ":" in last else ""
         if not tag or tag == "latest":
             return "%s: image %s is not pinned (give a version tag or a digest)" % (variable, value)

@@ -66,7 +66,6 @@ def vllm_bind_problems(bind_host: Any, bridge_subnet: Any, bridge_gateway: Any) 
     return problems
 
 
-
 class FilterModule:
     """vllm_bind_problems filter."""
 

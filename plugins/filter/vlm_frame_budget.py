@@ -102,15 +102,14 @@ def vlm_frame_budget(spec: Mapping[str, Any]) -> Dict[str, Any]:
     per_frame = frame_tokens(width, height, token_px)
     needed = frames * per_frame + text + reply
     limit = context_length(spec.get("max_model_len"))
-    fits = limit is None or needed <= limit
-    problem = "" if fits else (
+    problem = "" if limit is None or needed <= limit else (
         "%s: %d frames of %dx%d (%s) are about %d image tokens; with via-server's %d-token reply and %d for its "
         "text, one chunk needs about %d tokens, more than max_model_len %d (%s): vLLM would answer 400 to "
         "every chunk. Raise max_model_len, lower the frames per chunk, or resize the frames "
         "(via_server_vlm_input_size)." % (
             spec.get("frames_from", "frames"), frames, width, height, spec.get("size_from", "frame size"),
             frames * per_frame, reply, text, needed, limit, spec.get("context_from", "the VLM")))
-    return {"tokens_per_frame": per_frame, "needed": needed, "fits": fits, "problem": problem}
+    return {"tokens_per_frame": per_frame, "needed": needed, "fits": not problem, "problem": problem}
 
 
 class FilterModule:

@@ -35,8 +35,8 @@ APP_FIELDS: Tuple[Tuple[str, str, str], ...] = (
     ("used_memory", "used_memory_mib", "int"),
 )
 
-GPU_QUERY = ",".join(field for field, _, _ in GPU_FIELDS)
-APP_QUERY = ",".join(field for field, _, _ in APP_FIELDS)
+GPU_QUERY = ",".join(spec[0] for spec in GPU_FIELDS)
+APP_QUERY = ",".join(spec[0] for spec in APP_FIELDS)
 CSV_FORMAT = "--format=csv,noheader,nounits"
 
 NOT_AVAILABLE = ("[N/A]", "[Not Supported]", "N/A", "")
@@ -67,7 +67,7 @@ def _rows(text: str, fields: Sequence[Tuple[str, str, str]]) -> List[Dict[str, A
         if len(row) != len(fields):
             raise NvidiaSmiError(
                 "nvidia-smi line %d has %d values, expected %d (%s): %r"
-                % (line_no, len(row), len(fields), ",".join(f for f, _, _ in fields), ",".join(row))
+                % (line_no, len(row), len(fields), ",".join(spec[0] for spec in fields), ",".join(row))
             )
         rows.append({key: _convert(value, kind, field) for (field, key, kind), value in zip(fields, row)})
     return rows
@@ -80,7 +80,7 @@ def parse_gpus(text: str) -> List[Dict[str, Any]]:
     gpus = _rows(text, GPU_FIELDS)
     for gpu in gpus:
         mig = gpu.get("mig_mode")
-        gpu["mig_enabled"] = bool(mig) and mig.lower() == "enabled"
+        gpu["mig_enabled"] = isinstance(mig, str) and mig.lower() == "enabled"
     return gpus
 
 
@@ -97,9 +97,9 @@ def attach_processes(gpus: List[Dict[str, Any]], apps: List[Dict[str, Any]]) -> 
     for gpu in gpus:
         gpu["processes"] = []
     for app in apps:
-        gpu = by_uuid.get(app["gpu_uuid"])
-        if gpu is not None:
-            gpu["processes"].append({k: v for k, v in app.items() if k != "gpu_uuid"})
+        owner = by_uuid.get(app["gpu_uuid"])
+        if owner is not None:
+            owner["processes"].append({k: v for k, v in app.items() if k != "gpu_uuid"})
     return gpus
 
 

@@ -45,13 +45,24 @@ options:
         the job's own watchdog is gone too.
     type: int
     default: 14400
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
   check_mode:
     support: none
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
   action:
     support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
 author:
-  - netai lab
+  - netai lab (!UNKNOWN)
 """
 
 EXAMPLES = r"""
@@ -88,10 +99,11 @@ finished:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.netai.vlm_server.plugins.module_utils.async_progress import ARGUMENT_SPEC
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec={}, supports_check_mode=False)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=False)
     module.fail_json(msg="netai.vlm_server.async_progress runs as an action plugin on the controller")
 
 

@@ -55,8 +55,17 @@ options:
 notes:
   - Supports check mode and diff mode.
   - A file that is not valid JSON, or not a JSON object, is reported as an error and left alone.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: posix
 author:
-  - netai lab
+  - netai lab (!UNKNOWN)
 """
 
 EXAMPLES = r"""

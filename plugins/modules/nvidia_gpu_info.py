@@ -18,7 +18,7 @@ description:
     processes of each GPU (pid, process name, memory used).
   - Fails with a clear message when C(nvidia-smi) is absent or cannot talk to the driver
     (the driver's own words are kept). A driver with no GPU (C(No devices were found)) is not a
-    failure; O(gpus) is then empty.
+    failure; RV(gpus) is then empty.
   - Reads only; changes nothing. Runs in check mode.
 options:
   nvidia_smi:
@@ -29,8 +29,19 @@ options:
     description: Also list the compute processes on each GPU.
     type: bool
     default: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+requirements:
+  - C(nvidia-smi) from the NVIDIA driver on the host (without it the module reports no GPU and why)
 author:
-  - netai lab
+  - netai lab (!UNKNOWN)
 """
 
 EXAMPLES = r"""
@@ -49,6 +60,51 @@ gpus:
   returned: success
   type: list
   elements: dict
+  contains:
+    index:
+      description: The GPU's index (what C(NVIDIA_VISIBLE_DEVICES) and C(--gpus) name).
+      type: int
+    uuid:
+      description: The GPU's UUID.
+      type: str
+    name:
+      description: The product name.
+      type: str
+    pci_bus_id:
+      description: The PCI bus id.
+      type: str
+    driver_version:
+      description: The driver version.
+      type: str
+    memory_total_mib:
+      description: Total memory, in MiB.
+      type: int
+    memory_used_mib:
+      description: Memory in use, in MiB.
+      type: int
+    memory_free_mib:
+      description: Free memory, in MiB.
+      type: int
+    mig_mode:
+      description: The current MIG mode (C(Enabled), C(Disabled)), null where the GPU has none.
+      type: str
+    mig_enabled:
+      description: Whether MIG is enabled.
+      type: bool
+    processes:
+      description: The compute processes on this GPU (empty with O(processes=false)).
+      type: list
+      elements: dict
+      contains:
+        pid:
+          description: The process id.
+          type: int
+        process_name:
+          description: The process's name.
+          type: str
+        used_memory_mib:
+          description: Memory it uses, in MiB.
+          type: int
   sample:
     - index: 2
       uuid: GPU-5b2c6f0e-8d1a-4c1e-9a57-0c3f2d9e4b11

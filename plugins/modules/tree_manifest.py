@@ -41,8 +41,17 @@ options:
 notes:
   - Supports check mode (O(state=present) reports the change and writes nothing).
   - A symlink is recorded by its target and never followed.
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
 author:
-  - netai lab
+  - netai lab (!UNKNOWN)
 """
 
 EXAMPLES = r"""

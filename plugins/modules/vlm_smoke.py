@@ -72,8 +72,17 @@ options:
     description: Seconds per chunk asked of via-server (0 = the whole clip as one chunk).
     type: int
     default: 2
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
 author:
-  - netai lab
+  - netai lab (!UNKNOWN)
 """
 
 EXAMPLES = r"""
@@ -99,6 +108,25 @@ results:
   returned: always
   type: list
   elements: dict
+  contains:
+    target:
+      description: What was checked (C(vllm <served name>), C(via-server upload), C(via-server captions)).
+      type: str
+    url:
+      description: The URL asked.
+      type: str
+    ok:
+      description: Whether the check passed.
+      type: bool
+    latency_ms:
+      description: How long the answer took, in milliseconds.
+      type: int
+    text:
+      description: What the server answered (the caption, the file id), shortened.
+      type: str
+    error:
+      description: Why the check failed (empty when it passed).
+      type: str
   sample:
     - target: vllm qwen3-vl-8b
       url: http://127.0.0.1:38011/v1/chat/completions
@@ -221,9 +249,10 @@ def _captions_text(payload: Any) -> Tuple[int, str]:
     if not isinstance(chunks, list) or not chunks:
         return 0, ""
     texts = [c.get("content") if isinstance(c, dict) else None for c in chunks]
-    if not all(isinstance(t, str) and t.strip() for t in texts):
+    good = [t.strip() for t in texts if isinstance(t, str) and t.strip()]
+    if len(good) != len(texts):
         return len(chunks), ""
-    return len(chunks), texts[0].strip()
+    return len(chunks), good[0]
 
 
 def check_via_server(base: str, clip: str, prompt: str, max_tokens: int, timeout: int,
@@ -288,7 +317,7 @@ def main() -> None:
             via_server_url=dict(type="str", default=""),
             clip=dict(type="path"),
             prompt=dict(type="str", default="Describe what you see in one sentence."),
-            max_tokens=dict(type="int", default=64),
+            max_tokens=dict(type="int", default=64, no_log=False),
             timeout=dict(type="int", default=120),
             chunk_duration=dict(type="int", default=2),
         ),

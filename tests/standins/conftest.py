@@ -52,7 +52,7 @@ def http(method: str, url: str, body: Any = None, headers: Optional[Dict[str, st
 
 def jcall(method: str, url: str, body: Any = None, headers: Optional[Dict[str, str]] = None,
           timeout: float = 60) -> Tuple[int, Any]:
-    status, data, _ = http(method, url, body, headers, timeout=timeout)
+    status, data, _headers = http(method, url, body, headers, timeout=timeout)
     try:
         return status, json.loads(data or b"null")
     except ValueError:

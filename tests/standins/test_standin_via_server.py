@@ -11,7 +11,6 @@ import signal
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -88,7 +87,7 @@ def upload(via: Any, name: str, data: bytes, **fields: str) -> Any:
     form = {"purpose": "vision", "media_type": "video"}
     form.update(fields)
     body, ctype = multipart({k: v for k, v in form.items() if v is not None}, (name, data))
-    status, raw, _ = http("POST", via.base + "/files", raw=body, headers={"Content-Type": ctype})
+    status, raw, _headers = http("POST", via.base + "/files", raw=body, headers={"Content-Type": ctype})
     return status, json.loads(raw or b"null")
 
 
@@ -104,7 +103,7 @@ def test_startup_is_one_text_only_chat_call(start, recorder):
     assert (body["model"], body["max_tokens"], body["temperature"], body["top_p"], body["seed"]) == (MODEL, 1024, 0.2, 1, 1)
     parts = [p for m in body["messages"] for p in m["content"]]
     assert [p["type"] for p in parts] == ["text"]
-    status, raw, _ = http("GET", via.base + "/health/ready")
+    status, raw, _headers = http("GET", via.base + "/health/ready")
     assert (status, raw) == (200, b"")
     assert http("GET", via.base + "/health/live")[:2] == (200, b"")
     status, models = jcall("GET", via.base + "/models")
@@ -219,8 +218,8 @@ def test_request_models_and_summarize(pair):
     assert jcall("POST", summarize, {"id": file_id, "model": MODEL, "prompt": "x", "stream": False}) == \
         (400, {"code": "BadParameters", "message": "Only streaming output is supported for files when CA-RAG is disabled"})
     assert jcall("POST", summarize, {"id": file_id, "model": MODEL, "prompt": ""})[1]["message"] == "VLM prompt is required"
-    status, raw, headers = http("POST", summarize, {"id": file_id, "model": MODEL, "prompt": "x", "stream": True,
-                                                     "chunk_duration": 2})
+    request = {"id": file_id, "model": MODEL, "prompt": "x", "stream": True, "chunk_duration": 2}
+    status, raw, headers = http("POST", summarize, request)
     events = [line[len("data: "):] for line in raw.decode().splitlines() if line.startswith("data: ")]
     assert status == 200 and headers["Content-Type"].startswith("text/event-stream")
     assert events[-1] == "[DONE]" and len(events) == 3

@@ -86,7 +86,7 @@ def test_running_container_survives_daemon_restart(host, busybox_image):
     host.check_output("docker run -d --network host --name live-restore-probe %s /bin/sleep 600" % busybox_image)
     before = host.check_output("docker inspect -f '{{.State.Pid}} {{.State.StartedAt}}' live-restore-probe")
     host.check_output("systemctl restart docker")
-    for _ in range(30):
+    for _attempt in range(30):
         if host.run("docker info").rc == 0:
             break
         time.sleep(1)

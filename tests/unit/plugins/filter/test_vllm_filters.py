@@ -39,7 +39,7 @@ def test_false_turns_prefix_caching_off():
     assert vllm_args({"enable_prefix_caching": True}) == ["--enable-prefix-caching"]
 
 
-CONTRACT = json.loads((Path(__file__).resolve().parents[1] / "fixtures/standin_vllm/vllm-0.11.0-cli.json").read_text())
+CONTRACT = json.loads((Path(__file__).resolve().parents[3] / "fixtures/standin_vllm/vllm-0.11.0-cli.json").read_text())
 SWITCHES = [o for o in CONTRACT["options"] if o["kind"] == "flag"]
 
 
@@ -57,7 +57,7 @@ def test_the_switches_without_a_no_form_are_the_contracts():
 
 def test_known_options_are_real_ones_and_flags_exist():
     """vllm_known_options names only options of vLLM 0.11.0, and each renders to a real flag."""
-    known = yaml.safe_load((Path(__file__).resolve().parents[2] / "roles/vllm/defaults/main.yml").read_text())[
+    known = yaml.safe_load((Path(__file__).resolve().parents[4] / "roles/vllm/defaults/main.yml").read_text())[
         "vllm_known_options"]
     forms = {f: o for o in CONTRACT["options"] for f in o["options"]}
     dests = {o["dest"] for o in CONTRACT["options"]}

@@ -16,7 +16,7 @@ from ansible_collections.netai.vlm_server.plugins.filter.preflight_problems impo
 )
 from ansible_collections.netai.vlm_server.plugins.module_utils.nvidia_smi import attach_processes, parse_gpus
 
-FIXTURES = Path(__file__).parent / "fixtures" / "nvidia_smi"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "nvidia_smi"
 GIB = 1024 ** 3
 
 

@@ -49,7 +49,7 @@ def test_merge_does_not_mutate_inputs():
 
 def test_same_content_other_formatting_is_unchanged():
     text = '{"live-restore":true,\n   "log-driver": "json-file"}'
-    changed, _, _ = plan(text, {"log-driver": "json-file", "live-restore": True})
+    changed, _before, _after = plan(text, {"log-driver": "json-file", "live-restore": True})
     assert not changed
 
 
@@ -61,7 +61,7 @@ def test_absent_or_blank_file_is_empty_object():
 
 
 def test_empty_config_on_absent_file_changes_nothing():
-    changed, _, after = plan(None, {})
+    changed, _before, after = plan(None, {})
     assert not changed and after == {}
 
 
@@ -88,7 +88,7 @@ def test_remove_keeps_siblings_and_ignores_missing():
 
 
 def test_remove_is_applied_after_merge():
-    changed, _, after = plan(NVIDIA_WRITTEN, {"live-restore": True}, remove=["default-runtime"])
+    changed, _before, after = plan(NVIDIA_WRITTEN, {"live-restore": True}, remove=["default-runtime"])
     assert changed and "default-runtime" not in after and "nvidia" in after["runtimes"]
 
 

@@ -18,8 +18,8 @@ from ansible_collections.netai.vlm_server.plugins.module_utils.nvidia_smi import
 )
 from ansible_collections.netai.vlm_server.plugins.modules import nvidia_gpu_info
 
-FIXTURES = Path(__file__).parent / "fixtures" / "nvidia_smi"
-STANDIN = Path(__file__).resolve().parents[1] / "fixtures" / "standin_nvidia_smi" / "nvidia-smi"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "nvidia_smi"
+STANDIN = Path(__file__).resolve().parents[3] / "fixtures" / "standin_nvidia_smi" / "nvidia-smi"
 
 
 def text(name: str) -> str:

@@ -21,8 +21,8 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.netai.vlm_server.plugins.module_utils.smoke_media import png_bytes
 from ansible_collections.netai.vlm_server.plugins.modules import vlm_smoke
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-CLIP = Path(__file__).resolve().parents[2] / "roles" / "smoke" / "files" / "netai-smoke-640x360-h264.mp4"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
+CLIP = Path(__file__).resolve().parents[4] / "roles" / "smoke" / "files" / "netai-smoke-640x360-h264.mp4"
 
 
 def _png_chunks(data: bytes):
@@ -79,7 +79,7 @@ def _free_port() -> int:
 
 
 def _wait(url: str, proc: subprocess.Popen) -> None:
-    for _ in range(100):
+    for _attempt in range(100):
         assert proc.poll() is None, "stand-in exited early"
         try:
             urllib.request.urlopen(url, timeout=1)
