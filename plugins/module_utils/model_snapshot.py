@@ -3,18 +3,20 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Verification of a local model snapshot against the Hub's file metadata.
 
-Pure functions (no huggingface_hub import), shared by the model_snapshot module and its
-unit tests: which files a folder lacks or holds damaged, what that costs in bytes, and a small
-manifest that spares re-hashing files that did not change since they were verified.
+Pure functions (no huggingface_hub import), shared by the model_snapshot module and its unit
+tests: what huggingface_hub does not do itself. The library selects the files, verifies them
+(``HfApi.verify_repo_checksums``), plans (``dry_run``) and downloads them in parallel; here are the
+manifest that spares re-hashing files unchanged since they verified, the reading of the library's
+verification for the selected files, the byte count of its progress bars, the free-space check,
+and the checks of a folder with no Hub to ask (offline).
 """
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
 import os
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 MANIFEST = ".netai-verified.json"
 COMMIT_RE_LEN = 40
@@ -37,6 +39,7 @@ def git_blob_id(path: str) -> str:
 
 
 def sha256_file(path: str) -> str:
+    """The sha256 of a file (the Hub's id of an LFS file), read in 8 MiB pieces."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(_CHUNK), b""):
@@ -44,21 +47,8 @@ def sha256_file(path: str) -> str:
     return digest.hexdigest()
 
 
-def select_files(remote: List[Dict[str, Any]], allow: Iterable[str], ignore: Iterable[str]) -> List[Dict[str, Any]]:
-    """Files of `remote` matching any allow pattern (all if none) and no ignore pattern."""
-    allow, ignore = list(allow), list(ignore)
-    chosen = []
-    for entry in remote:
-        name = entry["name"]
-        if allow and not any(fnmatch.fnmatch(name, pattern) for pattern in allow):
-            continue
-        if any(fnmatch.fnmatch(name, pattern) for pattern in ignore):
-            continue
-        chosen.append(entry)
-    return chosen
-
-
 def load_manifest(local_dir: str) -> Dict[str, Dict[str, Any]]:
+    """The files recorded as verified in ``local_dir`` (empty when there is no readable manifest)."""
     try:
         with open(os.path.join(local_dir, MANIFEST)) as handle:
             data = json.load(handle)
@@ -68,61 +58,80 @@ def load_manifest(local_dir: str) -> Dict[str, Dict[str, Any]]:
 
 
 def save_manifest(local_dir: str, commit: str, files: Dict[str, Dict[str, Any]]) -> None:
+    """Write the manifest atomically (a temporary file, then a rename)."""
     path = os.path.join(local_dir, MANIFEST)
     with open(path + ".tmp", "w") as handle:
         json.dump({"commit": commit, "files": files}, handle, indent=1, sort_keys=True)
     os.replace(path + ".tmp", path)
 
 
-def check_file(local_dir: str, entry: Dict[str, Any], manifest: Dict[str, Dict[str, Any]]) -> Optional[str]:
-    """Why the local copy of `entry` is not good (None when it is).
+def expected_files(siblings: Iterable[Any]) -> Dict[str, Dict[str, Any]]:
+    """The Hub's size and hash of every file, from ``model_info(files_metadata=True).siblings``:
+    the sha256 of an LFS file, the git blob id of the others."""
+    expected: Dict[str, Dict[str, Any]] = {}
+    for sibling in siblings:
+        lfs = getattr(sibling, "lfs", None)
+        expected[sibling.rfilename] = {"size": sibling.size,
+                                       "hash": lfs.sha256 if lfs else sibling.blob_id}
+    return expected
 
-    `entry`: name, size, and sha256 (LFS files) or blob_id (others). The hash is computed only
-    when size or mtime differ from what the manifest recorded at the last verification."""
-    path = os.path.join(local_dir, entry["name"])
-    if not os.path.isfile(path):
-        return "missing"
+
+def vouched(local_dir: str, name: str, expected: Mapping[str, Any], manifest: Mapping[str, Dict[str, Any]]) -> bool:
+    """Whether the manifest vouches for the local copy of ``name``: recorded with the hash the Hub
+    gives now, and neither its size nor its modification time changed since it verified. Such a
+    file is not hashed again (a 17 GB model is not re-read on every run)."""
+    known = manifest.get(name)
+    path = os.path.join(local_dir, name)
+    if not known or known.get("hash") != expected.get("hash") or not os.path.isfile(path):
+        return False
     stat = os.stat(path)
-    if entry.get("size") is not None and stat.st_size != entry["size"]:
-        return "size %d, expected %d" % (stat.st_size, entry["size"])
-    expected = entry.get("sha256") or entry.get("blob_id")
-    if not expected:
-        return None
-    known = manifest.get(entry["name"])
-    if known and known.get("size") == stat.st_size and known.get("mtime_ns") == stat.st_mtime_ns \
-            and known.get("hash") == expected:
-        return None
-    actual = sha256_file(path) if entry.get("sha256") else git_blob_id(path)
-    if actual != expected:
-        return "%s %s, expected %s" % ("sha256" if entry.get("sha256") else "git blob id", actual, expected)
-    manifest[entry["name"]] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "hash": expected}
-    return None
+    return known.get("size") == stat.st_size == expected.get("size") and known.get("mtime_ns") == stat.st_mtime_ns
 
 
-def plan(local_dir: str, files: List[Dict[str, Any]], manifest: Dict[str, Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The files to (re)fetch, each with the reason."""
-    todo = []
-    for entry in files:
-        reason = check_file(local_dir, entry, manifest)
-        if reason is not None:
-            todo.append(dict(entry, reason=reason))
-    return todo
+def record(local_dir: str, names: Iterable[str], expected: Mapping[str, Mapping[str, Any]],
+           manifest: Dict[str, Dict[str, Any]]) -> None:
+    """Record in ``manifest`` that these files verified: their size, time and the Hub's hash."""
+    for name in names:
+        stat = os.stat(os.path.join(local_dir, name))
+        manifest[name] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "hash": expected[name]["hash"]}
 
 
-def partial_bytes(local_dir: str) -> int:
-    """Bytes of interrupted downloads that huggingface_hub will resume (its .incomplete files)."""
-    total = 0
-    download_dir = os.path.join(local_dir, ".cache", "huggingface", "download")
-    for root, _dirs, names in os.walk(download_dir):
-        for name in names:
-            if name.endswith(".incomplete"):
-                total += os.path.getsize(os.path.join(root, name))
-    return total
+def verification_problems(verification: Any, selected: Iterable[str]) -> Dict[str, str]:
+    """What huggingface_hub's ``HfApi.verify_repo_checksums`` found wrong with the selected files,
+    by file: ``missing``, or the algorithm and the digests that differ. Files outside the selection
+    (which the library reports as missing) and files the Hub does not know (its extras: our manifest,
+    progress) are not problems."""
+    chosen = set(selected)
+    problems = {name: "missing" for name in getattr(verification, "missing_paths", []) if name in chosen}
+    for mismatch in getattr(verification, "mismatches", []):
+        name = mismatch["path"]
+        if name in chosen:
+            algorithm = "sha256" if mismatch.get("algorithm") == "sha256" else "git blob id"
+            problems[name] = "%s %s, expected %s" % (algorithm, mismatch.get("actual"), mismatch.get("expected"))
+    return problems
 
 
-def space_problem(free_bytes: int, todo: List[Dict[str, Any]], already: int, margin_bytes: int) -> Optional[str]:
-    """A message when the files to fetch (less what is already partly there) do not fit."""
-    needed = sum(int(entry.get("size") or 0) for entry in todo) - already + margin_bytes
+class ByteProgress:
+    """The bytes huggingface_hub has downloaded so far, from the progress bars it opens with the
+    ``tqdm_class`` it is given (its public hook for progress): the largest count among the bars
+    that count bytes. Bars counting files (unit ``it``) are left out."""
+
+    def __init__(self) -> None:
+        self.bars: List[Any] = []
+
+    def add(self, progress_bar: Any) -> None:
+        """Follow one more bar (the tqdm class calls this as the library opens it)."""
+        self.bars.append(progress_bar)
+
+    def bytes_done(self) -> int:
+        """The bytes downloaded so far (0 before a byte bar opens)."""
+        counts = [int(getattr(b, "n", 0) or 0) for b in list(self.bars) if getattr(b, "unit", "") == "B"]
+        return max(counts, default=0)
+
+
+def space_problem(free_bytes: int, todo_bytes: int, margin_bytes: int) -> Optional[str]:
+    """A message when the files to fetch, with the margin, do not fit in the free space."""
+    needed = todo_bytes + margin_bytes
     if needed > free_bytes:
         return "needs %.2f GiB (with a %.2f GiB margin), %.2f GiB free" % (
             needed / 2**30, margin_bytes / 2**30, free_bytes / 2**30)

@@ -1,4 +1,5 @@
-"""model_snapshot: the pure verification helpers, and the module's offline mode."""
+"""model_snapshot: the helpers for what huggingface_hub does not do itself (manifest, reading its
+verification and progress, free space), and the module's offline mode."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import hashlib
 import json
 import os
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
@@ -18,15 +20,6 @@ def write(path, data: bytes):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
-
-
-def entry(name, data: bytes, lfs: bool):
-    out = {"name": name, "size": len(data), "sha256": None, "blob_id": None}
-    if lfs:
-        out["sha256"] = hashlib.sha256(data).hexdigest()
-    else:
-        out["blob_id"] = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-    return out
 
 
 def test_git_blob_id_matches_git(tmp_path):
@@ -46,57 +39,75 @@ def test_is_commit(revision, pinned):
     assert ms.is_commit(revision) is pinned
 
 
-def test_select_files_allow_and_ignore():
-    remote = [{"name": n} for n in ["config.json", "model-1.safetensors", "original/consolidated.pth", "README.md"]]
-    assert [f["name"] for f in ms.select_files(remote, [], [])] == [f["name"] for f in remote]
-    assert [f["name"] for f in ms.select_files(remote, ["*.json", "*.safetensors"], [])] == [
-        "config.json", "model-1.safetensors"]
-    assert [f["name"] for f in ms.select_files(remote, [], ["original/*", "*.md"])] == [
-        "config.json", "model-1.safetensors"]
+def sibling(name, data: bytes, lfs: bool):
+    """What model_info(files_metadata=True) gives for a file (huggingface_hub's RepoSibling shape)."""
+    blob_id = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    lfs_info = SimpleNamespace(sha256=hashlib.sha256(data).hexdigest(), size=len(data)) if lfs else None
+    return SimpleNamespace(rfilename=name, size=len(data), blob_id=blob_id, lfs=lfs_info)
 
 
-def test_plan_reports_missing_size_and_hash(tmp_path):
-    good, bad = b"weights" * 100, b"config"
-    files = [entry("a.safetensors", good, True), entry("config.json", bad, False), entry("tokenizer.json", b"t", False)]
-    write(tmp_path / "a.safetensors", good)
-    write(tmp_path / "config.json", b"CONFIG")  # same size, other bytes
-    manifest = {}
-    todo = {t["name"]: t["reason"] for t in ms.plan(str(tmp_path), files, manifest)}
-    assert todo["tokenizer.json"] == "missing"
-    assert todo["config.json"].startswith("git blob id ")
-    assert "a.safetensors" not in todo
-    assert manifest["a.safetensors"]["hash"] == files[0]["sha256"]
-    write(tmp_path / "a.safetensors", good[:-1])
-    assert ms.plan(str(tmp_path), files[:1], manifest)[0]["reason"] == "size %d, expected %d" % (len(good) - 1, len(good))
+def test_expected_files_takes_sha256_of_lfs_and_blob_id_of_the_others():
+    weights, config = b"weights" * 100, b"{}"
+    expected = ms.expected_files([sibling("w.safetensors", weights, True), sibling("config.json", config, False)])
+    assert expected == {
+        "w.safetensors": {"size": 700, "hash": hashlib.sha256(weights).hexdigest()},
+        "config.json": {"size": 2, "hash": hashlib.sha1(b"blob 2\0{}").hexdigest()},
+    }
 
 
-def test_manifest_spares_rehash_until_the_file_changes(tmp_path, monkeypatch):
+def test_manifest_vouches_until_the_file_or_the_hub_changes(tmp_path):
     data = b"x" * 1000
-    files = [entry("w.safetensors", data, True)]
     write(tmp_path / "w.safetensors", data)
+    expected = ms.expected_files([sibling("w.safetensors", data, True)])
     manifest = {}
-    assert ms.plan(str(tmp_path), files, manifest) == []
+    assert not ms.vouched(str(tmp_path), "w.safetensors", expected["w.safetensors"], manifest)
+    ms.record(str(tmp_path), ["w.safetensors"], expected, manifest)
     ms.save_manifest(str(tmp_path), "c" * 40, manifest)
-    calls = []
-    monkeypatch.setattr(ms, "sha256_file", lambda p: calls.append(p) or "0" * 64)
-    assert ms.plan(str(tmp_path), files, ms.load_manifest(str(tmp_path))) == []
-    assert calls == []  # recorded size and mtime: not hashed again
-    os.utime(tmp_path / "w.safetensors", ns=(1, 1))  # touched: hashed again, and the fake hash differs
-    assert ms.plan(str(tmp_path), files, ms.load_manifest(str(tmp_path)))[0]["reason"].startswith("sha256 ")
+    manifest = ms.load_manifest(str(tmp_path))
+    assert ms.vouched(str(tmp_path), "w.safetensors", expected["w.safetensors"], manifest)
+    # The Hub's hash moved (a new revision): no longer vouched for.
+    assert not ms.vouched(str(tmp_path), "w.safetensors", {"size": 1000, "hash": "0" * 64}, manifest)
+    # Touched (mtime), truncated or gone: no longer vouched for.
+    os.utime(tmp_path / "w.safetensors", ns=(1, 1))
+    assert not ms.vouched(str(tmp_path), "w.safetensors", expected["w.safetensors"], manifest)
+    ms.record(str(tmp_path), ["w.safetensors"], expected, manifest)
+    write(tmp_path / "w.safetensors", data[:-1])
+    assert not ms.vouched(str(tmp_path), "w.safetensors", expected["w.safetensors"], manifest)
+    (tmp_path / "w.safetensors").unlink()
+    assert not ms.vouched(str(tmp_path), "w.safetensors", expected["w.safetensors"], manifest)
 
 
-def test_space_problem_counts_partial_downloads_and_margin():
-    todo = [{"size": 10 * 2**30}, {"size": 2**30}]
-    assert ms.space_problem(20 * 2**30, todo, 0, 2**30) is None
-    message = ms.space_problem(11 * 2**30, todo, 0, 2**30)
-    assert message == "needs 12.00 GiB (with a 1.00 GiB margin), 11.00 GiB free"
-    assert ms.space_problem(11 * 2**30, todo, 2 * 2**30, 2**30) is None
+def test_verification_problems_reads_the_library_result_for_the_selection():
+    # The shape of huggingface_hub's FolderVerification (a frozen dataclass).
+    verification = SimpleNamespace(
+        revision="c" * 40, checked_count=4, verified_path="/m",
+        mismatches=[{"path": "w.safetensors", "expected": "a" * 64, "actual": "b" * 64, "algorithm": "sha256"},
+                    {"path": "config.json", "expected": "1" * 40, "actual": "2" * 40, "algorithm": "git-sha1"},
+                    {"path": "original/consolidated.pth", "expected": "e", "actual": "f", "algorithm": "sha256"}],
+        missing_paths=["tokenizer.json", "README.md"],
+        extra_paths=[".netai-verified.json"])
+    problems = ms.verification_problems(verification, ["w.safetensors", "config.json", "tokenizer.json"])
+    assert problems == {
+        "w.safetensors": "sha256 %s, expected %s" % ("b" * 64, "a" * 64),
+        "config.json": "git blob id %s, expected %s" % ("2" * 40, "1" * 40),
+        "tokenizer.json": "missing",
+    }
+    assert ms.verification_problems(SimpleNamespace(mismatches=[], missing_paths=[]), ["w.safetensors"]) == {}
 
 
-def test_partial_bytes(tmp_path):
-    write(tmp_path / ".cache/huggingface/download/abc.sha.incomplete", b"12345")
-    write(tmp_path / ".cache/huggingface/download/x.metadata", b"meta")
-    assert ms.partial_bytes(str(tmp_path)) == 5
+def test_byte_progress_counts_the_largest_byte_bar_only():
+    tally = ms.ByteProgress()
+    assert tally.bytes_done() == 0
+    tally.add(SimpleNamespace(unit="it", n=7, total=7))  # "Fetching 7 files"
+    tally.add(SimpleNamespace(unit="B", n=10 * 2**20, total=40 * 2**20))  # "Downloading bytes"
+    tally.add(SimpleNamespace(unit="B", n=5 * 2**20, total=40 * 2**20))  # "Reconstructing"
+    assert tally.bytes_done() == 10 * 2**20
+
+
+def test_space_problem_with_margin():
+    assert ms.space_problem(20 * 2**30, 11 * 2**30, 2**30) is None
+    assert ms.space_problem(11 * 2**30, 11 * 2**30, 2**30) == \
+        "needs 12.00 GiB (with a 1.00 GiB margin), 11.00 GiB free"
 
 
 def make_model(root, shards=("model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors")):
@@ -122,7 +133,7 @@ def test_offline_problems_check_recorded_hashes(tmp_path):
     root = make_model(tmp_path / "m", shards=("model.safetensors",))
     data = (root / "model.safetensors").read_bytes()
     manifest = {}
-    assert ms.plan(str(root), [entry("model.safetensors", data, True)], manifest) == []
+    ms.record(str(root), ["model.safetensors"], ms.expected_files([sibling("model.safetensors", data, True)]), manifest)
     ms.save_manifest(str(root), "c" * 40, manifest)
     assert ms.offline_problems(str(root)) == []
     (root / "model.safetensors").write_bytes(b"X" * len(data))

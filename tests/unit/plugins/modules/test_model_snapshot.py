@@ -1,5 +1,7 @@
 """model_snapshot against the STAND-IN Hugging Face Hub (tests/fixtures/standin_hf_hub), with
-the pinned huggingface_hub of requirements.txt: download, no-op, repair, gated."""
+the pinned huggingface_hub of requirements.txt: the library's selection (patterns), dry run (check
+mode, the verification pass), verification (repair) and parallel download; ours: the manifest, the
+free-space check and the progress file; gated repositories and unknown revisions."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -19,7 +22,8 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.netai.vlm_server.plugins.modules import model_snapshot
 
 pytest.importorskip("huggingface_hub")
-HUB = Path(__file__).resolve().parents[1] / "fixtures" / "standin_hf_hub" / "hub.py"
+from huggingface_hub import HfApi  # noqa: E402  pylint: disable=wrong-import-position
+HUB = Path(__file__).resolve().parents[3] / "fixtures" / "standin_hf_hub" / "hub.py"
 REPO = "Qwen/Qwen3-VL-8B-Instruct"
 TOKEN = "hf_unit_test_token_0123456789abcdef"
 
@@ -35,7 +39,7 @@ def hub(*args):
     proc = subprocess.Popen([sys.executable, str(HUB), "--port", str(port), "--weights-mb", "2", *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = "http://127.0.0.1:%d" % port
-    for _ in range(50):
+    for _attempt in range(50):
         try:
             urllib.request.urlopen(url + "/netai-standin/stats", timeout=1)
             return proc, url
@@ -133,9 +137,84 @@ def test_verification_pass_records_without_fetching(tmp_path, capsys, open_hub, 
     assert first["changed"] is True  # the verified files were made read-only
     assert not (local / "config.json").exists() and stats(open_hub)["bytes_served"] == 0
     assert oct((local / "model-00001-of-00001.safetensors").stat().st_mode & 0o777) == "0o444"
-    hashed = []
-    real_sha256 = model_snapshot.ms.sha256_file
-    monkeypatch.setattr(model_snapshot.ms, "sha256_file", lambda p: hashed.append(p) or real_sha256(p))
+    verified = []
+    real_verify = HfApi.verify_repo_checksums
+    monkeypatch.setattr(HfApi, "verify_repo_checksums", lambda self, *a, **k: verified.append(k) or real_verify(self, *a, **k))
     download = run(capsys, repo_id=REPO, local_dir=str(local), endpoint=open_hub, space_margin_gb=0.001)
     assert [f["name"] for f in download["fetched"]] == ["config.json"]
-    assert hashed == []  # what the first pass verified is not hashed again
+    assert len(verified) == 1  # after the download only: what the first pass verified is not hashed before it
+    assert stats(open_hub)["files_served"] == {"config.json": 1}
+    verified.clear()
+    noop = run(capsys, repo_id=REPO, local_dir=str(local), endpoint=open_hub)
+    assert noop["changed"] is False and noop["fetched"] == [] and verified == []  # the manifest vouches for all
+
+
+def test_check_mode_and_verification_pass_write_nothing_in_a_new_folder(tmp_path, capsys, open_hub):
+    local = tmp_path / "new" / "m"
+    check = run(capsys, repo_id=REPO, local_dir=str(local), endpoint=open_hub, _ansible_check_mode=True)
+    assert check["changed"] is True and len(check["fetched"]) == 7
+    assert {f["reason"] for f in check["fetched"]} == {"missing"}
+    assert check["bytes_fetched"] == check["bytes_total"] > 2 * 2**20
+    plan = run(capsys, repo_id=REPO, local_dir=str(local), endpoint=open_hub, download=False)
+    assert plan["changed"] is False and len(plan["fetched"]) == 7
+    assert not (tmp_path / "new").exists()  # the library's dry run ran in a scratch folder
+    assert stats(open_hub)["bytes_served"] == 0
+
+
+def test_unknown_revision(tmp_path, capsys, open_hub):
+    result = run(capsys, repo_id=REPO, revision="0" * 40, local_dir=str(tmp_path / "m"), endpoint=open_hub)
+    assert result["failed"] is True
+    assert result["msg"] == "%s has no revision %s on %s" % (REPO, "0" * 40, open_hub)
+
+
+def test_parallel_download_with_max_workers(tmp_path, capsys, open_hub, monkeypatch):
+    calls = []
+    real = model_snapshot.snapshot_download
+    monkeypatch.setattr(model_snapshot, "snapshot_download", lambda **k: calls.append(k) or real(**k))
+    result = run(capsys, repo_id=REPO, local_dir=str(tmp_path / "m"), endpoint=open_hub, max_workers=3,
+                 space_margin_gb=0.001)
+    assert result["changed"] is True
+    assert [c.get("dry_run", False) for c in calls] == [True, False]
+    assert calls[1]["max_workers"] == 3 and calls[1]["local_dir"] == str(tmp_path / "m")
+    assert sorted(stats(open_hub)["files_served"]) == sorted(f["name"] for f in result["fetched"])
+    refused = run(capsys, repo_id=REPO, local_dir=str(tmp_path / "m"), endpoint=open_hub, max_workers=0)
+    assert refused["failed"] is True and refused["msg"] == "max_workers must be at least 1, got 0"
+
+
+def test_progress_file_follows_the_library_bars(tmp_path, capsys):
+    """A download that lasts a few reporter intervals: the progress file shows bytes arriving
+    (the library's byte bar, 10 MiB at a time), then the whole."""
+    proc, url = hub("--weights-mb", "24", "--rate", str(5 * 2**20))
+    progress = tmp_path / "progress.json"
+    seen = []
+    stop = threading.Event()
+
+    def watch():
+        while not stop.wait(0.5):
+            try:
+                seen.append(json.loads(progress.read_text()))
+            except (OSError, ValueError):
+                pass
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        result = run(capsys, repo_id=REPO, local_dir=str(tmp_path / "m"), endpoint=url, progress_file=str(progress),
+                     space_margin_gb=0.001)
+    finally:
+        stop.set()
+        watcher.join()
+        proc.kill()
+    assert result["changed"] is True
+    total = result["bytes_total"]
+    during = [p["bytes_done"] for p in seen if not p["finished"]]
+    assert any(0 < done < total for done in during), seen
+    assert during == sorted(during)
+    assert json.loads(progress.read_text()) == {"bytes_done": total, "bytes_total": total, "file": "", "finished": True}
+
+
+def test_without_huggingface_hub_says_which_python(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(model_snapshot, "HF_HUB_IMPORT_ERROR", "Traceback: No module named 'huggingface_hub'")
+    result = run(capsys, repo_id=REPO, local_dir=str(tmp_path / "m"))
+    assert result["failed"] is True
+    assert "huggingface_hub" in result["msg"] and sys.executable in result["msg"]
