@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The one test command (`make test`). Stages, in order:
-#   lint      yamllint + ansible-lint (production profile, offline)
-#   unit      pytest on plugins/ (tests/unit) and on the stand-ins' promises (tests/standins)
+#   lint      yamllint + ansible-lint (production profile, offline) + mypy on plugins/
+#   sanity    ansible-test sanity --local (what Galaxy's import runs), tests/sanity/ignore-*.txt
+#   unit      ansible-test units --local (tests/unit/plugins/...), pytest on the stand-ins' promises (tests/standins)
+#   ee        the execution environment: ansible-builder create, and every controller-side import
+#             and program declared in meta/execution-environment.yml (tests/ee)
 #   syntax    ansible-playbook --syntax-check of deploy.yml and playbooks/*.yml
 #   build     ansible-galaxy collection build + install, then use roles and modules by FQCN
 #   molecule  every Molecule scenario of every role (roles/*/molecule/*) and of the collection
@@ -41,11 +44,19 @@ run_stage() {
 }
 
 stage_lint() {
-  yamllint -s . && ansible-lint
+  yamllint -s . && ansible-lint && (cd collections && mypy --config-file ../mypy.ini -p ansible_collections.netai.vlm_server.plugins)
+}
+
+stage_sanity() {
+  scripts/ansible-test.sh sanity
 }
 
 stage_unit() {
-  pytest tests/unit tests/standins
+  scripts/ansible-test.sh units && pytest tests/standins
+}
+
+stage_ee() {
+  pytest tests/ee
 }
 
 stage_syntax() {
@@ -100,7 +111,7 @@ scenarios() {
   for dir in roles/*/molecule/*/ molecule/*/; do
     [ -f "$dir/molecule.yml" ] || continue
     case "$dir" in
-      roles/*) [ -z "${ROLE:-}" ] || [ "$dir" != "${dir#roles/$ROLE/}" ] || continue ;;
+      roles/*) [ -z "${ROLE:-}" ] || [ "$dir" != "${dir#roles/"$ROLE"/}" ] || continue ;;
       molecule/*) [ -z "${ROLE:-}" ] || continue ;;
     esac
     [ -z "${SCENARIO:-}" ] || [ "$(basename "$dir")" = "$SCENARIO" ] || continue
@@ -121,12 +132,12 @@ if [ -n "${ROLE:-}" ]; then
 elif [ $# -gt 0 ]; then
   stages=("$@")
 else
-  stages=(lint unit syntax build molecule)
+  stages=(lint sanity unit ee syntax build molecule)
 fi
 
 for stage in "${stages[@]}"; do
   case "$stage" in
-    lint|unit|syntax|build) run_stage "$stage" "stage_$stage" ;;
+    lint|sanity|unit|ee|syntax|build) run_stage "$stage" "stage_$stage" ;;
     molecule)
       mapfile -t dirs < <(scenarios)
       [ ${#dirs[@]} -gt 0 ] || { echo "no Molecule scenario matches ROLE=${ROLE:-} SCENARIO=${SCENARIO:-}" >&2; exit 2; }
@@ -134,7 +145,7 @@ for stage in "${stages[@]}"; do
         label=${dir#roles/}; run_stage "molecule:${label/\/molecule\//\/}" stage_molecule_one "$dir"
       done
       ;;
-    *) echo "unknown stage '$stage' (lint, unit, syntax, build, molecule)" >&2; exit 2 ;;
+    *) echo "unknown stage '$stage' (lint, sanity, unit, ee, syntax, build, molecule)" >&2; exit 2 ;;
   esac
 done
 
