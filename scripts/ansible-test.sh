@@ -5,6 +5,8 @@
 # temporary tree of that shape, and ansible-test runs there with --local: the project's
 # virtualenv Python for units, and for sanity the per-test virtual environments ansible-test
 # builds from PyPI (the first run builds them; `make setup` does it once ahead).
+# ARTIFACT=1: the tree is the built collection artifact, installed, instead (what Galaxy's import
+# tests: no links, no tests/sanity ignore file).
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 cd "$REPO"
@@ -17,9 +19,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tree="$work/ansible_collections/netai/vlm_server"
 mkdir -p "$tree"
-git ls-files -z --cached --others --exclude-standard \
-  | while IFS= read -r -d '' path; do [ -e "$path" ] || [ -L "$path" ] && printf '%s\0' "$path"; done \
-  | tar --null -T - -cf - | tar -xf - -C "$tree"
+if [ "${ARTIFACT:-0}" = 1 ]; then
+  "$REPO/$VENV/bin/ansible-galaxy" collection build --force --output-path "$work" . >/dev/null
+  (cd "$work" && ANSIBLE_COLLECTIONS_PATH="$work" "$REPO/$VENV/bin/ansible-galaxy" collection install --no-deps --force \
+     -p "$work" "$work"/netai-vlm_server-*.tar.gz >/dev/null)
+else
+  git ls-files -z --cached --others --exclude-standard \
+    | while IFS= read -r -d '' path; do [ -e "$path" ] || [ -L "$path" ] && printf '%s\0' "$path"; done \
+    | tar --null -T - -cf - | tar -xf - -C "$tree"
+fi
 # A git work tree of its own, so ansible-test lists exactly these files (and not its tests/output).
 git -C "$tree" init -q && git -C "$tree" add -A
 
