@@ -69,7 +69,9 @@ options:
     type: float
     default: 1.0
   progress_file:
-    description: Where to write progress as JSON (C(bytes_done), C(bytes_total), C(finished)).
+    description:
+      - Where to write progress as JSON (C(bytes_done), C(bytes_total), C(finished); C(file) stays empty, as files
+        download in parallel).
     type: path
   offline:
     description: Verify the folder without asking the Hub (weights provided by other means).
@@ -173,10 +175,14 @@ except ImportError:
     tqdm = object  # pylint: disable=invalid-name
 
 
-def write_progress(path: str, data: Dict[str, Any]) -> None:
-    """Write the progress file atomically (nothing when no file was asked for)."""
+def write_progress(path: str, done: int, total: int, finished: bool, failed: bool = False) -> None:
+    """Write the progress file atomically (nothing when no file was asked for). ``file`` stays
+    empty: the library downloads several files at once."""
     if not path:
         return
+    data: Dict[str, Any] = dict(bytes_done=done, bytes_total=total, file="", finished=finished)
+    if failed:
+        data["failed"] = True
     with open(path + ".tmp", "w") as handle:
         json.dump(data, handle)
     os.replace(path + ".tmp", path)
@@ -319,8 +325,7 @@ def main() -> None:
     made_read_only = make_read_only(local_dir, [n for n in selected if n not in problems]) if params["read_only"] else 0
     if not todo or not params["download"]:
         if not todo:
-            write_progress(params["progress_file"],
-                           dict(bytes_done=bytes_total, bytes_total=bytes_total, file="", finished=True))
+            write_progress(params["progress_file"], bytes_total, bytes_total, finished=True)
         module.exit_json(changed=made_read_only > 0, **result)
         return
 
@@ -340,8 +345,7 @@ def main() -> None:
 
     def reporter() -> None:
         while not stop.wait(2):
-            write_progress(params["progress_file"], dict(bytes_done=present + tally.bytes_done(),
-                                                         bytes_total=bytes_total, file="", finished=False))
+            write_progress(params["progress_file"], present + tally.bytes_done(), bytes_total, finished=False)
 
     thread = threading.Thread(target=reporter, daemon=True)
     thread.start()
@@ -353,23 +357,20 @@ def main() -> None:
             api.verify_repo_checksums(repo_id, revision=commit, local_dir=local_dir), selected)
     except Exception as exc:
         stop.set()
-        write_progress(params["progress_file"], dict(bytes_done=present + tally.bytes_done(), bytes_total=bytes_total,
-                                                     file="", finished=True, failed=True))
+        write_progress(params["progress_file"], present + tally.bytes_done(), bytes_total, finished=True, failed=True)
         module.fail_json(msg="downloading %s at %s failed (a re-run fetches what is still missing): %s" % (
             repo_id, commit, exc), exception=traceback.format_exc(), **result)
         return
     stop.set()
     if problems:
-        write_progress(params["progress_file"], dict(bytes_done=bytes_total, bytes_total=bytes_total,
-                                                     file="", finished=True, failed=True))
+        write_progress(params["progress_file"], bytes_total, bytes_total, finished=True, failed=True)
         module.fail_json(msg="%s at %s still fails verification after download: %s" % (
             repo_id, commit, "; ".join("%s: %s" % item for item in sorted(problems.items()))), **result)
     ms.record(local_dir, selected, expected, manifest)
     ms.save_manifest(local_dir, commit, manifest)
     if params["read_only"]:
         make_read_only(local_dir, selected)
-    write_progress(params["progress_file"], dict(bytes_done=bytes_total, bytes_total=bytes_total,
-                                                 file="", finished=True))
+    write_progress(params["progress_file"], bytes_total, bytes_total, finished=True)
     module.exit_json(changed=True, **result)
 
 
