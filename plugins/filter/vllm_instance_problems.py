@@ -13,7 +13,7 @@ description:
   - Checks the vllm role's instances as a whole and returns one message per problem (an empty list
     when there is none), each naming the variable to fix. Reads nothing from the host.
   - Names and ports must be unique; names lowercase letters, digits, C(.), C(_) or C(-).
-  - C(served_model_name) must not be empty; C(model_dir), mounted into the container, must stay below
+  - C(served_model_name) must not be empty; C(model_dir) (optional), mounted into the container, must stay below
     the models root (relative, no C(..), C(.) or empty part) or be an absolute, normalised folder at
     least two levels down and outside the system's (C(/etc), C(/usr), C(/root), ...).
   - Each instance's options (merged over O(default_options)) must render to vLLM flags
@@ -134,7 +134,7 @@ def vllm_instance_problems(instances: Any, default_options: Optional[Mapping[str
             problems.append("%s: served_model_name must be a non-empty name without surrounding spaces (clients "
                             "and via-server ask for it), got %r" % (where, served))
         model_dir = instance.get("model_dir")
-        if not isinstance(model_dir, str) or not _model_dir_ok(model_dir):
+        if "model_dir" in instance and (not isinstance(model_dir, str) or not _model_dir_ok(model_dir)):
             problems.append("%s: model_dir must be a folder under vllm_models_root (relative, no '..' or '.') or an "
                             "absolute, normalised folder two levels down at least and outside /etc, /usr, /root and "
                             "the like (it is mounted into the container), got %r" % (where, model_dir))
