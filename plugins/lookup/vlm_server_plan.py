@@ -53,7 +53,7 @@ _raw:
       description:
         - The vLLM instances (none unless the mode is C(local_vllm)), each with C(name), C(container),
           C(served_model_name), C(port), C(repo_id), C(revision), C(host_path), C(mount), C(gpus),
-          C(gpus_from), C(gpu_mode), C(api_key), C(api_key_from), C(options), C(max_model_len),
+          C(gpus_from), C(gpu_list) (the GPU indices chosen for it, whatever the mode), C(gpu_mode), C(api_key), C(api_key_from), C(options), C(max_model_len),
           C(extra_args), C(env), C(url) (the C(/v1) base from the host), C(health_url) and
           C(via_server_url) (the C(/v1) base from via-server's container).
       type: list

@@ -109,6 +109,8 @@ def _instances(v: Mapping[str, Any], problems: List[str]) -> List[Dict[str, Any]
             gpus, gpus_from = raw["gpus"], "vllm_instances[%d].gpus" % index
         else:
             gpus, gpus_from = (v["vllm_gpus"] if gpu_mode == "devices" else -1), "vllm_gpus"
+        # The GPUs chosen for this VLM, whatever the mode (via-server follows them).
+        gpu_list = _gpu_list(raw["gpus"] if "gpus" in raw else v["vllm_gpus"])
         key_from = "vllm_instances[%d].api_key" % index if "api_key" in raw else "vllm_api_key"
         port = raw.get("port")
         options = _merged(v["vllm_default_options"] or {}, raw.get("options"))
@@ -124,6 +126,7 @@ def _instances(v: Mapping[str, Any], problems: List[str]) -> List[Dict[str, Any]
             "mount": "%s/%s" % (str(v["vllm_model_mount_root"]).rstrip("/"), posixpath.basename(host_path)),
             "gpus": gpus,
             "gpus_from": gpus_from,
+            "gpu_list": gpu_list,
             "gpu_mode": gpu_mode,
             "api_key": str(raw.get("api_key", v["vllm_api_key"]) or ""),
             "api_key_from": key_from,
@@ -183,8 +186,8 @@ def _via_server(v: Mapping[str, Any], instances: List[Dict[str, Any]], problems:
     explicit_gpus = _gpu_list(v["via_server_gpus"])
     if explicit_gpus:
         gpus, gpus_from = explicit_gpus, "via_server_gpus"
-    elif chosen is not None and _gpu_list(chosen["gpus"]):
-        gpus, gpus_from = _gpu_list(chosen["gpus"]), chosen["gpus_from"] + " (its VLM instance's)"
+    elif chosen is not None and chosen["gpu_list"]:
+        gpus, gpus_from = chosen["gpu_list"], chosen["gpus_from"] + " (its VLM instance's)"
     else:
         gpus, gpus_from = [], "via_server_gpus ([]: all)"
     if chosen is not None:

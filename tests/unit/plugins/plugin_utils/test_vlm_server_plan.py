@@ -155,6 +155,12 @@ def test_a_builtin_host_lets_via_server_fetch_its_model():
     assert p["via_server"]["endpoint"] == "" and p["via_server"]["gpus"] == []
 
 
+def test_via_server_follows_the_gpus_chosen_for_its_vlm_in_every_gpu_mode():
+    # gpu_mode none (CPU test hosts) gives vLLM no GPU; via-server still gets the host's choice
+    assert plan(vllm_gpu_mode="none")["via_server"]["gpus"] == [2]
+    assert plan(vllm_gpu_mode="count", vllm_gpus=[])["via_server"]["gpus"] == []
+
+
 def test_explicit_via_server_gpus_win():
     assert plan(via_server_gpus=[0, 1])["via_server"]["gpus"] == [0, 1]
 
