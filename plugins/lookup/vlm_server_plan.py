@@ -71,6 +71,11 @@ _raw:
     smoke:
       description: The smoke targets, C(vllm) (each with C(name), C(model), C(url), C(api_key)) and C(via_server_url).
       type: dict
+    secrets:
+      description: The secrets the modes need, each with C(variable), C(set) (never the value), C(needed), C(why)
+        and C(problem) (the message when it is needed and not set; the C(via_server) role reports it).
+      type: list
+      elements: dict
     preflight:
       description: What preflight checks against the host, C(gpu_claims), C(ports) and C(secrets).
       type: dict

@@ -40,8 +40,8 @@ PLAN_VARIABLES: Dict[str, Tuple[str, ...]] = {
         "via_server_gpus", "via_server_backend_port", "via_server_frontend_port", "via_server_network_mode",
         "via_server_frames_per_chunk", "via_server_vlm_input_size", "via_server_video_max_size",
         "via_server_vlm_reply_tokens", "via_server_vlm_text_tokens", "via_server_vlm_token_px",
-        "via_server_disable_ca_rag", "via_server_disable_guardrails", "via_server_image", "via_server_model_path",
-        "via_server_container_name",
+        "via_server_disable_ca_rag", "via_server_disable_guardrails", "via_server_image", "via_server_registry",
+        "via_server_model_path", "via_server_container_name",
     ),
     "smoke": ("smoke_via_server",),
 }
@@ -187,7 +187,7 @@ def _via_server(v: Mapping[str, Any], instances: List[Dict[str, Any]], problems:
     if explicit_gpus:
         gpus, gpus_from = explicit_gpus, "via_server_gpus"
     elif chosen is not None and chosen["gpu_list"]:
-        gpus, gpus_from = chosen["gpu_list"], chosen["gpus_from"] + " (its VLM instance's)"
+        gpus, gpus_from = chosen["gpu_list"], chosen["gpus_from"]  # its VLM instance's
     else:
         gpus, gpus_from = [], "via_server_gpus ([]: all)"
     if chosen is not None:
@@ -239,13 +239,44 @@ def _via_server(v: Mapping[str, Any], instances: List[Dict[str, Any]], problems:
         "gpus": gpus,
         "gpus_from": gpus_from,
         "budget_spec": budget_spec,
+        "needs_login": _registry_host(str(v["via_server_image"])) == v["via_server_registry"],
         "url": "http://127.0.0.1:%s" % v["via_server_backend_port"],
         "health_url": "http://127.0.0.1:%s/health/ready" % v["via_server_backend_port"],
         "container": v["via_server_container_name"],
     }
 
 
-def _preflight(v: Mapping[str, Any], instances: List[Dict[str, Any]], via: Dict[str, Any]) -> Dict[str, Any]:
+def _registry_host(image: str) -> str:
+    """The registry an image reference names (docker.io when it names none)."""
+    return image.split("/")[0] if "/" in image else "docker.io"
+
+
+def _secrets(v: Mapping[str, Any], via: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The secrets the chosen modes need: whether each is set (never its value), and why it is needed."""
+    both_off = bool(v["via_server_disable_ca_rag"]) and bool(v["via_server_disable_guardrails"])
+    ngc_model = via["mode"] == "nvidia_builtin" and str(v["via_server_model_path"]).startswith("ngc:")
+    secrets = [
+        {"variable": "via_server_nvidia_api_key", "set": bool(v["via_server_nvidia_api_key"]), "needed": not both_off,
+         "why": "via-server's CA-RAG and guardrails call NVIDIA's hosted models",
+         "problem": "via_server_nvidia_api_key: required unless via_server_disable_ca_rag and "
+                    "via_server_disable_guardrails are both true"},
+        {"variable": "via_server_ngc_api_key", "set": bool(v["via_server_ngc_api_key"]), "needed": via["needs_login"],
+         "why": "the via-server image comes from NGC",
+         "problem": "via_server_ngc_api_key: required to pull %s from %s" % (v["via_server_image"], v["via_server_registry"])},
+        {"variable": "via_server_ngc_api_key", "set": bool(v["via_server_ngc_api_key"]), "needed": ngc_model,
+         "why": "via-server fetches its model from NGC",
+         "problem": "via_server_ngc_api_key: required to fetch MODEL_PATH %s" % v["via_server_model_path"]},
+    ]
+    if via["mode"] == "openai_compat":
+        secrets.append({"variable": "via_server_vlm_api_key or via_server_openai_api_key",
+                        "set": via["sent_key"] != "empty", "needed": "api.openai.com" in via["endpoint"],
+                        "why": "OpenAI's API refuses a request without a key",
+                        "problem": "via_server_vlm_api_key or via_server_openai_api_key: required by %s" % via["endpoint"]})
+    return secrets
+
+
+def _preflight(v: Mapping[str, Any], instances: List[Dict[str, Any]], via: Dict[str, Any],
+               secrets: List[Dict[str, Any]]) -> Dict[str, Any]:
     """What the preflight role checks against the host: GPU claims, ports, the secrets the modes need."""
     claims: List[Dict[str, Any]] = []
     for inst in instances:
@@ -259,19 +290,9 @@ def _preflight(v: Mapping[str, Any], instances: List[Dict[str, Any]], via: Dict[
              for i in instances]
     ports += [{"port": v["via_server_backend_port"], "variable": "via_server_backend_port", "component": "via-server"},
               {"port": v["via_server_frontend_port"], "variable": "via_server_frontend_port", "component": "via-server"}]
-    both_off = bool(v["via_server_disable_ca_rag"]) and bool(v["via_server_disable_guardrails"])
-    secrets = [
-        {"variable": "via_server_nvidia_api_key", "set": bool(v["via_server_nvidia_api_key"]), "needed": not both_off,
-         "why": "via-server's CA-RAG and guardrails call NVIDIA's hosted models"},
-        {"variable": "via_server_ngc_api_key", "set": bool(v["via_server_ngc_api_key"]),
-         "needed": str(v["via_server_image"]).startswith("nvcr.io/") or str(v["via_server_model_path"]).startswith("ngc:"),
-         "why": "the via-server image (or its model) comes from NGC"},
-    ]
-    if via["mode"] == "openai_compat":
-        secrets.append({"variable": "via_server_vlm_api_key or via_server_openai_api_key",
-                        "set": via["sent_key"] != "empty", "needed": "api.openai.com" in via["endpoint"],
-                        "why": "OpenAI's API refuses a request without a key"})
-    return {"gpu_claims": claims, "ports": ports, "secrets": secrets}
+    # The preflight role's secret entries (its argument spec): the message stays with the plan.
+    return {"gpu_claims": claims, "ports": ports,
+            "secrets": [{key: value for key, value in secret.items() if key != "problem"} for secret in secrets]}
 
 
 def build_plan(v: Mapping[str, Any], hostname: str = "") -> Dict[str, Any]:
@@ -296,6 +317,7 @@ def build_plan(v: Mapping[str, Any], hostname: str = "") -> Dict[str, Any]:
         if entry["source"] != "path" and not REPO_ID.match(entry["repo_id"]):
             problems.append("model_weights_repo_id: owner/name expected, got %s" % entry["repo_id"])
     via = _via_server(v, instances, problems)
+    secrets = _secrets(v, via)
     return {
         "host": hostname,
         "mode": mode,
@@ -308,6 +330,7 @@ def build_plan(v: Mapping[str, Any], hostname: str = "") -> Dict[str, Any]:
                      for i in instances],
             "via_server_url": via["url"] if v["smoke_via_server"] else "",
         },
-        "preflight": _preflight(v, instances, via),
+        "secrets": secrets,
+        "preflight": _preflight(v, instances, via, secrets),
         "problems": problems,
     }

@@ -34,7 +34,8 @@ LAB: Dict[str, Any] = {
     "via_server_frames_per_chunk": 0, "via_server_vlm_input_size": [], "via_server_video_max_size": [1920, 1080],
     "via_server_vlm_reply_tokens": 1024, "via_server_vlm_text_tokens": 512, "via_server_vlm_token_px": 32,
     "via_server_disable_ca_rag": False, "via_server_disable_guardrails": False,
-    "via_server_image": "nvcr.io/nvidia/blueprint/vss-engine:2.4.1", "via_server_model_path": "",
+    "via_server_image": "nvcr.io/nvidia/blueprint/vss-engine:2.4.1", "via_server_registry": "nvcr.io",
+    "via_server_model_path": "",
     "via_server_container_name": "via-server", "smoke_via_server": True,
 }
 SECOND = {"name": "lab-vlm-2b", "served_model_name": "Lab-VLM-2B", "port": 38021, "gpus": [3],
@@ -200,6 +201,27 @@ def test_every_problem_of_a_host_is_reported_together():
     problems = plan(via_server_backend_port=38021, via_server_vllm_instance="nope",
                     vllm_instances=[dict(SECOND, model_revision="")])["problems"]
     assert len(problems) == 3, problems
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"via_server_nvidia_api_key": ""}, "via_server_nvidia_api_key: required unless via_server_disable_ca_rag"),
+    ({"via_server_ngc_api_key": ""},
+     "via_server_ngc_api_key: required to pull nvcr.io/nvidia/blueprint/vss-engine:2.4.1 from nvcr.io"),
+    ({"via_server_ngc_api_key": "", "via_server_image": "netai/via:1", "via_server_vlm_mode": "nvidia_builtin",
+      "via_server_model_path": "ngc:nim/x:1"}, "via_server_ngc_api_key: required to fetch MODEL_PATH ngc:nim/x:1"),
+])
+def test_a_secret_the_mode_needs_is_named_once_for_via_server_and_preflight(changes, expected):
+    p = plan(**changes)
+    missing = [s for s in p["secrets"] if s["needed"] and not s["set"]]
+    assert len(missing) == 1 and missing[0]["problem"].startswith(expected), missing
+    assert [s for s in p["preflight"]["secrets"] if s["needed"] and not s["set"]] == [
+        {k: v for k, v in s.items() if k != "problem"} for s in missing]
+
+
+def test_no_secret_is_needed_when_its_feature_is_off_or_the_image_is_not_from_ngc():
+    p = plan(via_server_nvidia_api_key="", via_server_ngc_api_key="", via_server_image="netai/via:1",
+             via_server_disable_ca_rag=True, via_server_disable_guardrails=True)
+    assert [s for s in p["secrets"] if s["needed"] and not s["set"]] == []
 
 
 def test_a_missing_variable_is_named():
