@@ -1,0 +1,162 @@
+"""The host_state module and its module_utils, on real folders, a real git clone and dpkg's words."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.netai.vlm_server.plugins.module_utils import host_state as hs
+from ansible_collections.netai.vlm_server.plugins.modules import host_state
+
+DPKG_OUT = (
+    "git\t1:2.47.3-0+deb13u1\tinstalled\n"
+    "docker-ce\t5:28.5.1-1~debian.13~trixie\tinstalled\n"
+    "python3-requests\t2.32.3+dfsg-5\tconfig-files\n"
+    "containerd.io\t1.7.28-1~debian.13~trixie\thalf-configured\n"
+)
+
+
+def run(capsys, **args):
+    with patch_module_args(args), pytest.raises(SystemExit):
+        host_state.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def test_path_state_names_what_is_there(tmp_path):
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "file").write_text("x")
+    os.chmod(tmp_path / "file", 0o600)
+    os.symlink("dir", tmp_path / "link")
+    assert hs.path_state(str(tmp_path / "nothing"))["exists"] is False
+    assert hs.path_state(str(tmp_path / "file" / "below"))["exists"] is False
+    assert hs.path_state(str(tmp_path / "dir"))["isdir"] is True
+    state = hs.path_state(str(tmp_path / "file"))
+    assert (state["isreg"], state["isdir"], state["mode"], state["size"]) == (True, False, "0600", 1)
+    link = hs.path_state(str(tmp_path / "link"))
+    assert (link["islnk"], link["isdir"]) == (True, True)
+
+
+def test_read_text_reads_small_text_and_refuses_the_rest(tmp_path):
+    (tmp_path / "key").write_text("abc\n")
+    assert hs.read_text(str(tmp_path / "key")) == "abc\n"
+    assert hs.read_text(str(tmp_path / "absent")) is None
+    with pytest.raises(hs.HostStateError, match="not a regular file"):
+        hs.read_text(str(tmp_path))
+    (tmp_path / "big").write_bytes(b"x" * 11)
+    with pytest.raises(hs.HostStateError, match="more than the 10"):
+        hs.read_text(str(tmp_path / "big"), limit=10)
+    (tmp_path / "bin").write_bytes(b"\xff\xfe")
+    with pytest.raises(hs.HostStateError, match="not UTF-8"):
+        hs.read_text(str(tmp_path / "bin"))
+
+
+def test_dpkg_query_keeps_only_installed_packages():
+    assert hs.parse_dpkg_query(DPKG_OUT + "garbage line\n") == {
+        "git": "1:2.47.3-0+deb13u1",
+        "docker-ce": "5:28.5.1-1~debian.13~trixie",
+    }
+
+
+@pytest.mark.parametrize(
+    "spec, ok",
+    [
+        ("git", True),
+        ("git=1:2.47.3-0+deb13u1", True),
+        ("git=1:2.47.3", False),
+        ("docker-ce=5:28.5.1*", True),
+        ("docker-ce=5:28.4*", False),
+        ("docker-ce>=5:28", False),
+        ("python3-requests", False),
+        ("containerd.io=1.7.28*", False),
+        ("absent", False),
+    ],
+)
+def test_specs_are_read_as_apt_reads_them(spec, ok):
+    assert hs.satisfied(spec, hs.parse_dpkg_query(DPKG_OUT)) is ok
+
+
+def test_unsatisfied_keeps_the_order_of_the_specs():
+    installed = hs.parse_dpkg_query(DPKG_OUT)
+    assert hs.unsatisfied(["python3-requests", "git", "docker-ce=5:29*"], installed) == [
+        "python3-requests",
+        "docker-ce=5:29*",
+    ]
+
+
+@pytest.fixture
+def clone(tmp_path):
+    if not shutil.which("git"):
+        pytest.skip("git is not installed")
+    path = tmp_path / "clone"
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.invalid",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.invalid")
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    (path / "a.txt").write_text("a\n")
+    subprocess.run(["git", "-C", str(path), "add", "a.txt"], check=True)
+    subprocess.run(["git", "-C", str(path), "commit", "-qm", "one"], check=True, env=env)
+    subprocess.run(["git", "-C", str(path), "remote", "add", "origin", "file:///nowhere"], check=True)
+    subprocess.run(["git", "-C", str(path), "config", "--local", "netai.checkout.commit", "abc"], check=True)
+    return path
+
+
+def test_git_state_of_a_clone(clone):
+    def run_git(argv):
+        proc = subprocess.run(argv, capture_output=True, text=True)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    head = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    (clone / "a.txt").write_text("edited\n")
+    state = hs.git_state(run_git, str(clone), ["netai.checkout.commit", "netai.unset"])
+    assert state == {
+        "head": head,
+        "remotes": ["origin"],
+        "config": {"netai.checkout.commit": "abc", "netai.unset": None},
+        "changes": [" M a.txt"],
+    }
+    assert hs.git_state(run_git, str(clone.parent), []) is None
+
+
+def test_git_state_reports_gits_own_words(tmp_path):
+    (tmp_path / ".git").mkdir()
+
+    def broken(argv):
+        return 128, "", "fatal: not a git repository"
+
+    with pytest.raises(hs.HostStateError, match="fatal: not a git repository"):
+        hs.git_state(broken, str(tmp_path), [])
+
+
+def test_module_reads_everything_in_one_call(capsys, tmp_path, clone):
+    (tmp_path / "key").write_text("k1\n")
+    result = run(
+        capsys,
+        paths=[str(tmp_path / "key"), str(tmp_path / "none")],
+        files=[str(tmp_path / "key"), str(tmp_path / "none")],
+        git={"path": str(clone), "config": ["netai.checkout.commit"]},
+    )
+    assert result["changed"] is False
+    assert result["paths"][str(tmp_path / "key")]["isreg"] is True
+    assert result["paths"][str(tmp_path / "none")]["exists"] is False
+    assert result["files"] == {str(tmp_path / "key"): "k1\n", str(tmp_path / "none"): None}
+    assert result["git_available"] is True
+    assert result["git"]["config"] == {"netai.checkout.commit": "abc"}
+    assert result["packages_missing"] == []
+
+
+def test_module_fails_on_a_folder_to_read(capsys, tmp_path):
+    result = run(capsys, files=[str(tmp_path)])
+    assert result["failed"] is True
+    assert "not a regular file" in result["msg"]
+
+
+@pytest.mark.skipif(not shutil.which("dpkg-query"), reason="dpkg-query is not installed")
+def test_module_asks_dpkg(capsys):
+    result = run(capsys, packages=["dpkg", "netai-no-such-package", "dpkg=0.0-no-such-version"])
+    assert result["packages_missing"] == ["netai-no-such-package", "dpkg=0.0-no-such-version"]
+    assert result["packages_installed"]["netai-no-such-package"] is None
+    assert result["packages_installed"]["dpkg"]
