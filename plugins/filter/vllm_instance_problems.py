@@ -67,7 +67,7 @@ _value:
 """
 
 import re
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible.errors import AnsibleFilterError
 
@@ -97,6 +97,17 @@ def _int_option(options: Mapping[str, Any], name: str) -> Optional[int]:
 
 
 SYSTEM_TOPS = {"bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "proc", "root", "run", "sbin", "sys", "usr"}
+
+
+def instance_gpus(instance: Mapping[str, Any], index: int, gpus: Any, gpu_mode: str) -> Tuple[Any, str]:
+    """The GPUs an instance is given, and the variable that gives them.
+
+    Its own ``gpus`` where it names them, else the host's ``vllm_gpus`` (gpu_mode ``devices``) or all
+    of the host's GPUs (``-1``, gpu_mode ``count``). The plan and the checks below share this rule.
+    """
+    if "gpus" in instance:
+        return instance["gpus"], "vllm_instances[%d].gpus" % index
+    return (gpus if gpu_mode == "devices" else -1), "vllm_gpus"
 
 
 def _model_dir_ok(path: str) -> bool:
@@ -143,8 +154,7 @@ def vllm_instance_problems(instances: Any, default_options: Optional[Mapping[str
             vllm_args(options, known)
         except AnsibleFilterError as exc:
             problems.append("%s: %s" % (where, exc))
-        selection = instance.get("gpus", gpus if gpu_mode == "devices" else -1)
-        gpus_from = "vllm_instances[%d].gpus" % index if "gpus" in instance else "vllm_gpus"
+        selection, gpus_from = instance_gpus(instance, index, gpus, gpu_mode)
         try:
             gpu_device_requests(selection, gpu_mode)
         except AnsibleFilterError as exc:

@@ -21,7 +21,11 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.netai.vlm_server.plugins.filter.reach_host import reach_host
 from ansible_collections.netai.vlm_server.plugins.filter.vlm_frame_budget import vlm_frame_budget
 from ansible_collections.netai.vlm_server.plugins.filter.vllm_bind_problems import vllm_bind_problems
-from ansible_collections.netai.vlm_server.plugins.filter.vllm_instance_problems import _model_dir_ok, vllm_instance_problems
+from ansible_collections.netai.vlm_server.plugins.filter.vllm_instance_problems import (
+    _model_dir_ok,
+    instance_gpus,
+    vllm_instance_problems,
+)
 
 # The variables the plan reads, by the role that documents each (its meta/argument_specs.yml).
 PLAN_VARIABLES: Dict[str, Tuple[str, ...]] = {
@@ -105,10 +109,7 @@ def _instances(v: Mapping[str, Any], problems: List[str]) -> List[Dict[str, Any]
             host_path = provided  # model_weights_source path: the weights are where they were put
         else:
             host_path = model_dir if model_dir.startswith("/") else "%s/%s" % (root, model_dir)
-        if "gpus" in raw:
-            gpus, gpus_from = raw["gpus"], "vllm_instances[%d].gpus" % index
-        else:
-            gpus, gpus_from = (v["vllm_gpus"] if gpu_mode == "devices" else -1), "vllm_gpus"
+        gpus, gpus_from = instance_gpus(raw, index, v["vllm_gpus"], gpu_mode)
         # The GPUs chosen for this VLM, whatever the mode (via-server follows them).
         gpu_list = _gpu_list(raw["gpus"] if "gpus" in raw else v["vllm_gpus"])
         key_from = "vllm_instances[%d].api_key" % index if "api_key" in raw else "vllm_api_key"

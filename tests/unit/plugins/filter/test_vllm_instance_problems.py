@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.netai.vlm_server.plugins.filter.vllm_instance_problems import vllm_instance_problems
+from ansible_collections.netai.vlm_server.plugins.filter.vllm_instance_problems import instance_gpus, vllm_instance_problems
 
 LAB = {"tensor_parallel_size": 1, "max_model_len": 32768, "media_io_kwargs": {"video": {"num_frames": -1}}}
 KNOWN = ["tensor_parallel_size", "pipeline_parallel_size", "max_model_len", "media_io_kwargs", "enable_prefix_caching"]
@@ -75,3 +75,16 @@ def test_an_empty_served_model_name_is_refused(served):
     assert vllm_instance_problems([instance], gpus=[0]) == [
         "vllm_instances[0] (vlm): served_model_name must be a non-empty name without surrounding spaces (clients "
         "and via-server ask for it), got %r" % (served,)]
+
+
+@pytest.mark.parametrize(
+    "instance, mode, expected",
+    [
+        ({"gpus": [1]}, "devices", ([1], "vllm_instances[2].gpus")),
+        ({}, "devices", ([0, 3], "vllm_gpus")),
+        ({}, "count", (-1, "vllm_gpus")),
+        ({"gpus": 2}, "count", (2, "vllm_instances[2].gpus")),
+    ],
+)
+def test_instance_gpus_its_own_else_the_hosts(instance, mode, expected):
+    assert instance_gpus(instance, 2, [0, 3], mode) == expected
