@@ -12,14 +12,14 @@ module: host_state
 short_description: What a role needs to know about a host, read in one round trip
 version_added: "0.4.0"
 description:
-  - Reads, in a single call, what a role would otherwise ask with one task each: what is at a list
+  - Reads, in a single call, what a role would otherwise ask with one task each. What is at a list
     of paths (O(paths)), the text of small files (O(files)), which apt package specs the installed
     packages do not satisfy yet (O(packages)), and the state of a git clone (O(git)).
   - A role calls it once at its start and reads the answers from the result; an
     C(ansible.builtin.apt) task then runs only for the specs in RV(packages_missing), so a host that
     already has everything costs one round trip, not one apt run per task.
   - Reads only; changes nothing. Runs in check mode.
-  - Files read with O(files) come back in the result, so the task's output shows them: read markers,
+  - Files read with O(files) come back in the result, so the task's output shows them. Read markers,
     keys and configuration with it, never a file that holds a secret.
 options:
   paths:
