@@ -106,10 +106,11 @@ def clone(tmp_path):
 
 def test_git_state_of_a_clone(clone):
     def run_git(argv):
-        proc = subprocess.run(argv, capture_output=True, text=True)
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False)
         return proc.returncode, proc.stdout, proc.stderr
 
-    head = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
     (clone / "a.txt").write_text("edited\n")
     state = hs.git_state(run_git, str(clone), ["netai.checkout.commit", "netai.unset"])
     assert state == {
