@@ -110,8 +110,9 @@ def _instances(v: Mapping[str, Any], problems: List[str]) -> List[Dict[str, Any]
         else:
             host_path = model_dir if model_dir.startswith("/") else "%s/%s" % (root, model_dir)
         gpus, gpus_from = instance_gpus(raw, index, v["vllm_gpus"], gpu_mode)
-        # The GPUs chosen for this VLM, whatever the mode (via-server follows them).
-        gpu_list = _gpu_list(raw["gpus"] if "gpus" in raw else v["vllm_gpus"])
+        # The GPUs chosen for this VLM, whatever the mode (via-server follows them): the same choice,
+        # read as a list of devices.
+        gpu_list = _gpu_list(instance_gpus(raw, index, v["vllm_gpus"], "devices")[0])
         key_from = "vllm_instances[%d].api_key" % index if "api_key" in raw else "vllm_api_key"
         port = raw.get("port")
         options = _merged(v["vllm_default_options"] or {}, raw.get("options"))
