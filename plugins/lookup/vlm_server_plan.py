@@ -12,7 +12,7 @@ version_added: "0.4.0"
 description:
   - Turns the current host's variables into its plan, the one place where every value that several
     roles and playbooks need is derived; the roles, C(status.yml) and C(teardown.yml) read it.
-  - It reads the variables of the roles C(vllm), C(model_weights), C(via_server) and C(smoke) that the
+  - It reads the variables of the roles C(vllm), C(model_weights), C(via_server), C(smoke) and C(images) that the
     plan needs. Those the host does not set take the role's default, read from the role's
     C(defaults/main.yml) in this collection, so the plan is the same in C(deploy.yml), in a play that
     runs one role, and in C(status.yml) or C(teardown.yml), which run none.
@@ -54,7 +54,7 @@ _raw:
         - The vLLM instances (none unless the mode is C(local_vllm)), each with C(name), C(container),
           C(served_model_name), C(port), C(repo_id), C(revision), C(host_path), C(mount), C(gpus),
           C(gpus_from), C(gpu_list) (the GPU indices chosen for it, whatever the mode), C(gpu_mode), C(api_key), C(api_key_from), C(options), C(max_model_len),
-          C(extra_args), C(env), C(url) (the C(/v1) base from the host), C(health_url) and
+          C(extra_args), C(env), C(url) (the C(/v1) base from the host), C(health_url), C(version_url) and
           C(via_server_url) (the C(/v1) base from via-server's container).
       type: list
       elements: dict
@@ -71,6 +71,14 @@ _raw:
     smoke:
       description: The smoke targets, C(vllm) (each with C(name), C(model), C(url), C(api_key)) and C(via_server_url).
       type: dict
+    images:
+      description:
+        - The images the host runs (C(vllm) only with vLLM instances, C(vss_engine) always), each with C(key),
+          C(variable) (the variable that pins its reference), C(ref), C(source) (C(upstream), C(registry) or
+          C(archive), from C(images_sources)), C(id) (from C(images_ids)), C(cache_dir), C(archive) (its archive
+          in the controller's cache when pinned) and C(registry_ref) (its name in the lab registry).
+      type: list
+      elements: dict
     secrets:
       description: The secrets the modes need, each with C(variable), C(set) (never the value), C(needed), C(why)
         and C(problem) (the message when it is needed and not set; the C(via_server) role reports it).

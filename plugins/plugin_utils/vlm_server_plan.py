@@ -32,7 +32,7 @@ PLAN_VARIABLES: Dict[str, Tuple[str, ...]] = {
     "vllm": (
         "vllm_instances", "vllm_gpus", "vllm_gpu_mode", "vllm_api_key", "vllm_container_prefix",
         "vllm_models_root", "vllm_model_mount_root", "vllm_bind_host", "vllm_bridge_subnet",
-        "vllm_bridge_gateway", "vllm_default_options", "vllm_known_options",
+        "vllm_bridge_gateway", "vllm_default_options", "vllm_known_options", "vllm_image",
     ),
     "model_weights": (
         "model_weights_source", "model_weights_repo_id", "model_weights_revision", "model_weights_name",
@@ -48,10 +48,15 @@ PLAN_VARIABLES: Dict[str, Tuple[str, ...]] = {
         "via_server_model_path", "via_server_container_name",
     ),
     "smoke": ("smoke_via_server",),
+    "images": ("images_sources", "images_ids", "images_registry", "images_cache_dir"),
 }
 ALL_VARIABLES: Tuple[str, ...] = tuple(name for names in PLAN_VARIABLES.values() for name in names)
 
 MODES = ("local_vllm", "openai_compat", "nvidia_builtin", "custom")
+# The images a host may run: the key in images_sources / images_ids, and the variable that pins its reference.
+IMAGES: Tuple[Tuple[str, str], ...] = (("vllm", "vllm_image"), ("vss_engine", "via_server_image"))
+IMAGE_SOURCES = ("upstream", "registry", "archive")
+IMAGE_ID = re.compile(r"^sha256:[0-9a-f]{64}$")
 REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 LOOPBACK = re.compile(r"^(127\.|localhost$|::1$|\[::1\]$)")
 DOCKER_HOST = "host.docker.internal"
@@ -138,6 +143,7 @@ def _instances(v: Mapping[str, Any], problems: List[str]) -> List[Dict[str, Any]
             "env": dict(raw.get("env") or {}),
             "url": "http://%s:%s/v1" % (host_side, port),
             "health_url": "http://%s:%s/health" % (host_side, port),
+            "version_url": "http://%s:%s/version" % (host_side, port),
             "via_server_url": "http://%s:%s/v1" % (from_via, port),
         })
     return out
@@ -248,6 +254,65 @@ def _via_server(v: Mapping[str, Any], instances: List[Dict[str, Any]], problems:
     }
 
 
+def image_archive_path(cache_dir: str, key: str, image_id: str) -> str:
+    """Where the controller's cache keeps the archive of one image: named by the image and its ID."""
+    return "%s/%s-%s.tar" % (cache_dir.rstrip("/"), key, image_id.split(":", 1)[-1][:12])
+
+
+def _image_path(ref: str) -> str:
+    """A reference without its registry (docker.io's images keep their path: vllm/vllm-openai:tag)."""
+    first = ref.split("/")[0]
+    if "/" in ref and ("." in first or ":" in first or first == "localhost"):
+        return ref.split("/", 1)[1]
+    return ref
+
+
+def _images(v: Mapping[str, Any], vllm: bool, problems: List[str]) -> List[Dict[str, Any]]:
+    """The images the host runs, each with where it comes from (images_sources) and its pinned ID."""
+    sources = v["images_sources"] if isinstance(v["images_sources"], Mapping) else {}
+    ids = v["images_ids"] if isinstance(v["images_ids"], Mapping) else {}
+    known = [key for key, _ in IMAGES]
+    for name, value in (("images_sources", v["images_sources"]), ("images_ids", v["images_ids"])):
+        if not isinstance(value, Mapping):
+            problems.append("%s: a dict by image (%s) expected" % (name, ", ".join(known)))
+            continue
+        unknown = sorted(str(k) for k in value if k not in known)
+        if unknown:
+            problems.append("%s: %s not an image of the collection (%s)" % (name, ", ".join(unknown), ", ".join(known)))
+    registry = str(v["images_registry"] or "").rstrip("/")
+    cache = str(v["images_cache_dir"] or "").rstrip("/")
+    out: List[Dict[str, Any]] = []
+    for key, variable in IMAGES:
+        if key == "vllm" and not vllm:
+            continue  # a host without vLLM instances runs no vLLM image
+        ref = str(v[variable])
+        source = str(sources.get(key) or "upstream")
+        image_id = str(ids.get(key) or "")
+        if source not in IMAGE_SOURCES:
+            problems.append("images_sources.%s: one of %s, got %r" % (key, ", ".join(IMAGE_SOURCES), source))
+        if image_id and not IMAGE_ID.match(image_id):
+            problems.append("images_ids.%s: sha256:<64 hex digits> expected (the Id docker image inspect %s prints), "
+                            "got %r" % (key, ref, image_id))
+        if source in ("registry", "archive") and not image_id:
+            problems.append("images_ids.%s: required with images_sources.%s %s (the image is verified by its ID before "
+                            "use): playbooks/harvest.yml reports it from a server that runs %s" % (key, key, source, ref))
+        if source == "registry" and not registry:
+            problems.append("images_registry: required by images_sources.%s registry (host[:port] of the lab registry)" % key)
+        if source == "archive" and not cache.startswith("/"):
+            problems.append("images_cache_dir: an absolute folder on the controller expected, got %r" % cache)
+        out.append({
+            "key": key,
+            "variable": variable,
+            "ref": ref,
+            "source": source,
+            "id": image_id,
+            "cache_dir": cache,
+            "archive": image_archive_path(cache, key, image_id) if image_id else "",
+            "registry_ref": "%s/%s" % (registry, _image_path(ref)) if registry else "",
+        })
+    return out
+
+
 def _registry_host(image: str) -> str:
     """The registry an image reference names (docker.io when it names none)."""
     return image.split("/")[0] if "/" in image else "docker.io"
@@ -319,6 +384,9 @@ def build_plan(v: Mapping[str, Any], hostname: str = "") -> Dict[str, Any]:
         if entry["source"] != "path" and not REPO_ID.match(entry["repo_id"]):
             problems.append("model_weights_repo_id: owner/name expected, got %s" % entry["repo_id"])
     via = _via_server(v, instances, problems)
+    images = _images(v, bool(instances), problems)
+    # NGC's login only where via-server's image is pulled from NGC itself, not from the lab.
+    via["needs_login"] = via["needs_login"] and all(i["source"] == "upstream" for i in images if i["key"] == "vss_engine")
     secrets = _secrets(v, via)
     return {
         "host": hostname,
@@ -332,6 +400,7 @@ def build_plan(v: Mapping[str, Any], hostname: str = "") -> Dict[str, Any]:
                      for i in instances],
             "via_server_url": via["url"] if v["smoke_via_server"] else "",
         },
+        "images": images,
         "secrets": secrets,
         "preflight": _preflight(v, instances, via, secrets),
         "problems": problems,

@@ -21,7 +21,7 @@ OTHER_PIN = "0123456789abcdef0123456789abcdef01234567"
 LAB: Dict[str, Any] = {
     "vllm_instances": [{"name": "qwen3-vl-8b", "served_model_name": "Qwen3-VL-8B-Instruct", "port": 38011}],
     "vllm_gpus": [2], "vllm_gpu_mode": "devices", "vllm_api_key": "vault-vllm-key", "vllm_container_prefix": "vllm-",
-    "vllm_models_root": "/opt/netai/models", "vllm_model_mount_root": "/models", "vllm_bind_host": "172.30.38.1",
+    "vllm_image": "vllm/vllm-openai:v0.11.0", "vllm_models_root": "/opt/netai/models", "vllm_model_mount_root": "/models", "vllm_bind_host": "172.30.38.1",
     "vllm_bridge_subnet": "172.30.38.0/24", "vllm_bridge_gateway": "172.30.38.1",
     "vllm_default_options": {"tensor_parallel_size": 1, "max_model_len": 32768},
     "vllm_known_options": ["tensor_parallel_size", "pipeline_parallel_size", "max_model_len", "dtype"],
@@ -37,7 +37,11 @@ LAB: Dict[str, Any] = {
     "via_server_image": "nvcr.io/nvidia/blueprint/vss-engine:2.4.1", "via_server_registry": "nvcr.io",
     "via_server_model_path": "",
     "via_server_container_name": "via-server", "smoke_via_server": True,
+    "images_sources": {"vllm": "upstream", "vss_engine": "upstream"}, "images_ids": {"vllm": "", "vss_engine": ""},
+    "images_registry": "", "images_cache_dir": "/var/cache/netai/images",
 }
+VSS_ID = "sha256:" + "ab" * 32
+VLLM_ID = "sha256:" + "cd" * 32
 SECOND = {"name": "lab-vlm-2b", "served_model_name": "Lab-VLM-2B", "port": 38021, "gpus": [3],
           "model_repo_id": "netai-standin/Lab-VLM-2B", "model_revision": OTHER_PIN, "api_key": "its-own-key"}
 
@@ -230,3 +234,39 @@ def test_a_missing_variable_is_named():
     with pytest.raises(AnsibleFilterError, match="vllm_bind_host"):
         build_plan(variables)
     assert "vllm_bind_host" in ALL_VARIABLES
+
+
+def test_the_images_come_from_upstream_by_default_and_a_gpt4o_host_runs_no_vllm_image():
+    assert [(i["key"], i["ref"], i["source"]) for i in plan()["images"]] == [
+        ("vllm", "vllm/vllm-openai:v0.11.0", "upstream"),
+        ("vss_engine", "nvcr.io/nvidia/blueprint/vss-engine:2.4.1", "upstream")]
+    remote = plan(via_server_vlm_mode="openai_compat", via_server_vlm_endpoint="https://api.openai.com/v1",
+                  via_server_vlm_model_name="gpt-4o", via_server_openai_api_key="k")
+    assert [i["key"] for i in remote["images"]] == ["vss_engine"]
+
+
+def test_an_image_from_the_lab_names_its_archive_by_id_and_its_lab_registry_reference():
+    p = plan(images_sources={"vllm": "archive", "vss_engine": "registry"}, images_ids={"vllm": VLLM_ID, "vss_engine": VSS_ID},
+             images_registry="registry.lab:5000", via_server_ngc_api_key="")
+    vllm, vss = p["images"]
+    assert vllm["archive"] == "/var/cache/netai/images/vllm-cdcdcdcdcdcd.tar" and vllm["id"] == VLLM_ID
+    assert vllm["registry_ref"] == "registry.lab:5000/vllm/vllm-openai:v0.11.0"
+    assert vss["registry_ref"] == "registry.lab:5000/nvidia/blueprint/vss-engine:2.4.1"
+    # via-server's image no longer comes from NGC: no NGC login, no NGC key needed for it.
+    assert p["via_server"]["needs_login"] is False and p["problems"] == []
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"images_sources": {"vllm": "ftp"}}, "images_sources.vllm: one of upstream, registry, archive, got 'ftp'"),
+    ({"images_sources": {"vss": "archive"}}, "images_sources: vss not an image of the collection"),
+    ({"images_sources": {"vllm": "archive"}}, "images_ids.vllm: required with images_sources.vllm archive"),
+    ({"images_ids": {"vllm": "abc"}}, "images_ids.vllm: sha256:<64 hex digits> expected"),
+    ({"images_sources": {"vss_engine": "registry"}, "images_ids": {"vss_engine": VSS_ID}},
+     "images_registry: required by images_sources.vss_engine registry"),
+    ({"images_sources": {"vllm": "archive"}, "images_ids": {"vllm": VLLM_ID}, "images_cache_dir": "cache"},
+     "images_cache_dir: an absolute folder on the controller expected"),
+    ({"images_ids": ["x"]}, "images_ids: a dict by image"),
+])
+def test_each_image_problem_names_its_variable(changes, expected):
+    problems = plan(**changes)["problems"]
+    assert any(expected in p for p in problems), problems
