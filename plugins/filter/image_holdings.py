@@ -17,9 +17,7 @@ description:
     the same repository it holds.
   - The one place where "the host has the pinned image" is decided, for the C(images) role, its
     harvest and C(playbooks/status.yml).
-  - Its companion filter C(image_problems) turns the answer into the problems that stop a run: an image
-    from upstream held as another ID than the pin (one from the lab is brought again, as the new pin), and, for an image from an archive that the host lacks, an archive
-    missing from the controller's cache or holding another image (read on the controller, not loaded).
+  - The filter C(netai.vlm_server.image_problems) turns its answer into the problems that stop a run.
 options:
   _input:
     description: The plan's images (each with C(key), C(ref), C(id), C(cache_dir)).
@@ -67,7 +65,6 @@ from typing import Any, Dict, List, Mapping
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.netai.vlm_server.plugins.plugin_utils.image_archive import read_archive
 from ansible_collections.netai.vlm_server.plugins.plugin_utils.vlm_server_plan import image_archive_path
 
 
@@ -100,31 +97,8 @@ def image_holdings(images: List[Mapping[str, Any]], held: List[Mapping[str, Any]
     return out
 
 
-def image_problems(holdings: List[Mapping[str, Any]]) -> List[str]:
-    """What stops a run, each naming its variable and saying what to do (from image_holdings' answer)."""
-    problems: List[str] = []
-    for entry in holdings:
-        key, ref = entry["key"], entry["ref"]
-        if entry.get("wrong") and entry.get("source", "upstream") == "upstream":
-            # From upstream, the roles pull only a missing image: another one under the reference would run.
-            problems.append("images_ids.%s: this host holds %s as %s, not the pinned %s: the pin or the image is "
-                            "wrong (playbooks/harvest.yml on this host reports what it runs)" % (
-                                key, ref, entry["held"], entry["id"]))
-        elif entry.get("source") == "archive" and not entry.get("ready") and entry.get("archive"):
-            archive = read_archive(str(entry["archive"]))
-            if archive["problem"]:
-                problems.append("images_sources.%s archive: %s: run playbooks/harvest.yml -l <a server that runs %s> "
-                                "to fill images_cache_dir" % (key, archive["problem"], ref))
-            elif archive["id"] != entry["id"]:
-                problems.append("images_sources.%s archive: %s holds %s (%s), not the pinned %s: harvest the pinned "
-                                "image again, or correct images_ids.%s" % (
-                                    key, archive["path"], archive["id"], ", ".join(archive["tags"]) or "untagged",
-                                    entry["id"], key))
-    return problems
-
-
 class FilterModule:
     """image_holdings filter."""
 
     def filters(self) -> Dict[str, Any]:
-        return {"image_holdings": image_holdings, "image_problems": image_problems}
+        return {"image_holdings": image_holdings}

@@ -9,7 +9,7 @@ import os
 from typing import Any, Dict
 
 try:
-    from ansible_collections.community.docker.plugins.module_utils.image_archive import (
+    from ansible_collections.community.docker.plugins.module_utils.image_archive import (  # type: ignore[import-untyped]
         ImageArchiveInvalidException,
         api_image_id,
         load_archived_image_manifest,

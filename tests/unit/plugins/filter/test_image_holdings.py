@@ -10,7 +10,8 @@ import json
 import tarfile
 from pathlib import Path
 
-from ansible_collections.netai.vlm_server.plugins.filter.image_holdings import FilterModule, image_holdings, image_problems
+from ansible_collections.netai.vlm_server.plugins.filter.image_holdings import FilterModule, image_holdings
+from ansible_collections.netai.vlm_server.plugins.filter.image_problems import image_problems
 
 PIN = "sha256:" + "ab" * 32
 OTHER = "sha256:" + "cd" * 32
