@@ -271,7 +271,7 @@ def _images(v: Mapping[str, Any], vllm: bool, problems: List[str]) -> List[Dict[
     """The images the host runs, each with where it comes from (images_sources) and its pinned ID."""
     sources = v["images_sources"] if isinstance(v["images_sources"], Mapping) else {}
     ids = v["images_ids"] if isinstance(v["images_ids"], Mapping) else {}
-    known = [key for key, _ in IMAGES]
+    known = [image[0] for image in IMAGES]
     for name, value in (("images_sources", v["images_sources"]), ("images_ids", v["images_ids"])):
         if not isinstance(value, Mapping):
             problems.append("%s: a dict by image (%s) expected" % (name, ", ".join(known)))
