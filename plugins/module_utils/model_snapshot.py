@@ -57,6 +57,17 @@ def load_manifest(local_dir: str) -> Dict[str, Dict[str, Any]]:
         return {}
 
 
+def recorded_commit(local_dir: str) -> str:
+    """The commit the manifest of ``local_dir`` says its verified files belong to ("" without one)."""
+    try:
+        with open(os.path.join(local_dir, MANIFEST)) as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return ""
+    commit = data.get("commit", "") if isinstance(data, dict) else ""
+    return commit if isinstance(commit, str) else ""
+
+
 def save_manifest(local_dir: str, commit: str, files: Dict[str, Dict[str, Any]]) -> None:
     """Write the manifest atomically (a temporary file, then a rename)."""
     path = os.path.join(local_dir, MANIFEST)

@@ -30,7 +30,8 @@ description:
     kept); the partial file of a killed run stays in C(.cache/huggingface/download).
   - A complete, verified copy gives C(changed=false) and downloads nothing.
   - With O(offline=true) it asks no Hub and only checks the folder (config.json, the shards named
-    by the safetensors index, hashes recorded by an earlier verified download).
+    by the safetensors index, hashes recorded by an earlier verified download), and returns the
+    commit that record names (a cache filled at a pinned commit needs no Hub again).
 options:
   repo_id:
     description: Repository id on the Hub (C(owner/name)).
@@ -118,8 +119,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 commit:
-  description: The commit the files belong to.
-  returned: unless offline
+  description: >-
+    The commit the files belong to; with O(offline=true), the commit recorded by the download that
+    verified them (empty when the folder has no such record, e.g. weights copied by hand).
+  returned: always
   type: str
 fetched:
   description: Files fetched, each with the reason (missing, size, hash).
@@ -209,7 +212,7 @@ def run_offline(module: AnsibleModule) -> None:
     if problems:
         module.fail_json(msg="%s is not a complete model copy: %s" % (local_dir, "; ".join(problems)))
     names = [n for n in os.listdir(local_dir) if os.path.isfile(os.path.join(local_dir, n))]
-    module.exit_json(changed=False, fetched=[], bytes_fetched=0, files=len(names),
+    module.exit_json(changed=False, commit=ms.recorded_commit(local_dir), fetched=[], bytes_fetched=0, files=len(names),
                      bytes_total=sum(os.path.getsize(os.path.join(local_dir, n)) for n in names))
 
 

@@ -218,3 +218,24 @@ def test_without_huggingface_hub_says_which_python(tmp_path, capsys, monkeypatch
     result = run(capsys, repo_id=REPO, local_dir=str(tmp_path / "m"))
     assert result["failed"] is True
     assert "huggingface_hub" in result["msg"] and sys.executable in result["msg"]
+
+
+def test_offline_returns_the_recorded_commit_and_asks_no_hub(tmp_path, capsys, open_hub):
+    local = tmp_path / "m"
+    first = run(capsys, repo_id=REPO, local_dir=str(local), endpoint=open_hub, space_margin_gb=0.001)
+    urllib.request.urlopen(urllib.request.Request(open_hub + "/netai-standin/reset", method="POST"))
+    offline = run(capsys, local_dir=str(local), offline=True)
+    assert offline["changed"] is False and offline["commit"] == first["commit"] and len(offline["commit"]) == 40
+    assert stats(open_hub)["bytes_served"] == 0
+
+    by_hand = tmp_path / "by-hand"  # weights copied without our record: complete, but no commit to vouch for
+    by_hand.mkdir()
+    (by_hand / "config.json").write_text("{}")
+    assert run(capsys, local_dir=str(by_hand), offline=True)["commit"] == ""
+
+    shard = local / "model-00001-of-00001.safetensors"
+    os.chmod(shard, 0o644)
+    with open(shard, "r+b") as handle:
+        handle.write(b"CORRUPT")
+    damaged = run(capsys, local_dir=str(local), offline=True)
+    assert damaged["failed"] is True and "sha256 differs" in damaged["msg"]
