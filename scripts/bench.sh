@@ -5,8 +5,8 @@
 #   as a ratio to its floor. The same no-op over 8 hosts is also timed without the tuning of
 #   ansible.cfg (pipelining, smart gathering with the fact cache) to show what it buys.
 # The hosts are systemd test hosts with a nested Docker engine (the Molecule platform settings),
-# prepared and configured exactly as the lab-deploy scenario's (its prepare.yml and the
-# inventory of molecule/lab-deploy/molecule.yml, host settings of lab-a).
+# prepared as the lab-deploy scenario's running servers (its prepare.yml, group lab_running) and
+# configured as its lab-a (molecule/lab-deploy/molecule.yml) less what lab-a takes from the lab's caches.
 # Prints a table and writes it to .cache/bench/results.md. Needs `make setup` first.
 # BENCH_HOSTS=n runs on fewer hosts; BENCH_KEEP=1 keeps the hosts, inventory and logs for a look.
 set -euo pipefail
@@ -44,16 +44,25 @@ for name in "${names[@]}"; do
     netai-vlm-testhost:debian13 /lib/systemd/systemd >/dev/null
 done
 
-# The lab-deploy scenario's inventory, for these hosts.
-python3 - "$REPO" "$WORK/inventory.yml" "${names[@]}" <<'PY'
+# The lab-deploy scenario's inventory, for these hosts: each a running lab server (group lab_running:
+# Docker, the stand-in images, the VSS upstream and a Hub from prepare) with lab-a's settings, less
+# what lab-a takes from the controller's caches and the lab registry (weights, images, VSS bundle).
+export MOLECULE_EPHEMERAL_DIRECTORY="$WORK"
+python3 - "$REPO" "$WORK" "${names[@]}" <<'PY'
 import sys
 import yaml
-repo, out, hosts = sys.argv[1], sys.argv[2], sys.argv[3:]
-text = open(repo + "/molecule/lab-deploy/molecule.yml").read().replace("${MOLECULE_PROJECT_DIRECTORY}", repo)
+repo, work, hosts = sys.argv[1], sys.argv[2], sys.argv[3:]
+text = open(repo + "/molecule/lab-deploy/molecule.yml").read()
+text = text.replace("${MOLECULE_PROJECT_DIRECTORY}", repo).replace("${MOLECULE_EPHEMERAL_DIRECTORY}", work)
 inv = yaml.safe_load(text)["provisioner"]["inventory"]
-host_vars = dict(inv["host_vars"]["lab-a"], ansible_connection="community.docker.docker")
-yaml.safe_dump({"all": {"vars": inv["group_vars"]["all"], "children": {"vlm_servers": {
-    "vars": inv["group_vars"]["vlm_servers"], "hosts": {h: host_vars for h in hosts}}}}}, open(out, "w"))
+from_lab = {"model_weights_source", "model_weights_hf_endpoint", "model_weights_cache_dir",
+            "images_sources", "vss_checkout_bundle"}
+host_vars = {k: v for k, v in inv["host_vars"]["lab-a"].items() if k not in from_lab}
+host_vars["ansible_connection"] = "community.docker.docker"
+group_vars = dict(inv["group_vars"]["vlm_servers"])
+yaml.safe_dump({"all": {"vars": inv["group_vars"]["all"], "children": {
+    "vlm_servers": {"vars": group_vars, "hosts": {h: host_vars for h in hosts}},
+    "lab_running": {"hosts": {h: None for h in hosts}}}}}, open(work + "/inventory.yml", "w"))
 PY
 
 export ANSIBLE_CACHE_PLUGIN_CONNECTION="$WORK/facts"

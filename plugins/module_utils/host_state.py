@@ -5,17 +5,22 @@
 
 Pure functions (no Ansible): the C(host_state) module and the unit tests use them.
 
-- ``path_state``: what is at a path (never follows the last link).
+- ``path_state``: what is at a path (never follows the last link), with its owner and group, and
+  the SHA-1 of a regular file's content when asked (``file_current`` compares it on the controller).
 - ``read_text``: a small text file's content, or None when there is no file.
 - ``parse_dpkg_query`` and ``unsatisfied``: which apt-style package specs (``name``,
   ``name=version``, ``name=version*``) the installed packages do not satisfy, so that an
   ``ansible.builtin.apt`` task runs only when it has something to do.
+- ``parse_systemctl_show``: each unit's active and enabled state, from one ``systemctl show``.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import grp
+import hashlib
 import os
+import pwd
 import stat
 from typing import Dict, Iterable, List, Optional
 
@@ -30,8 +35,27 @@ class HostStateError(Exception):
     """A path that cannot be read as asked."""
 
 
-def path_state(path: str) -> Dict[str, object]:
-    """Describe what is at ``path``: exists, isdir, isreg, islnk, size and mode (octal string).
+def _name(lookup, ident: int) -> str:
+    """The name of a user or group id, or the id itself when no name is known."""
+    try:
+        return str(lookup(ident)[0])
+    except KeyError:
+        return str(ident)
+
+
+def sha1_of(path: str) -> str:
+    """The SHA-1 of a file's content, as ``ansible.builtin.stat`` (checksum) and ``copy`` compute it."""
+    digest = hashlib.sha1()  # nosec - a content fingerprint, as Ansible's own, not a security check
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def path_state(path: str, checksum: bool = False) -> Dict[str, object]:
+    """Describe what is at ``path``: exists, isdir, isreg, islnk, size, mode (octal string),
+    owner and group (names, or ids without a name), and with ``checksum`` the SHA-1 of a regular
+    file that is not a link (None otherwise).
 
     A symlink is described as a link (``islnk``), together with what it points to
     (``isdir``/``isreg`` of the target), as ``ansible.builtin.stat`` with follow=false reports the
@@ -39,10 +63,10 @@ def path_state(path: str) -> Dict[str, object]:
     """
     try:
         st = os.lstat(path)
-    except FileNotFoundError:
-        return {"exists": False, "isdir": False, "isreg": False, "islnk": False, "size": None, "mode": None}
-    except NotADirectoryError:
-        return {"exists": False, "isdir": False, "isreg": False, "islnk": False, "size": None, "mode": None}
+    except (FileNotFoundError, NotADirectoryError):
+        return {"exists": False, "isdir": False, "isreg": False, "islnk": False, "size": None, "mode": None,
+                "owner": None, "group": None, "checksum": None}
+    regular = stat.S_ISREG(st.st_mode)
     return {
         "exists": True,
         "isdir": os.path.isdir(path),
@@ -50,6 +74,9 @@ def path_state(path: str) -> Dict[str, object]:
         "islnk": stat.S_ISLNK(st.st_mode),
         "size": st.st_size,
         "mode": "%04o" % stat.S_IMODE(st.st_mode),
+        "owner": _name(pwd.getpwuid, st.st_uid),
+        "group": _name(grp.getgrgid, st.st_gid),
+        "checksum": sha1_of(path) if checksum and regular else None,
     }
 
 
@@ -156,3 +183,35 @@ def git_state(run, path: str, config_keys: Iterable[str], status: bool = True) -
         "config": config,
         "changes": changes,
     }
+
+
+# systemctl show, one block per unit in the order asked, blank lines between blocks.
+SYSTEMCTL_PROPERTIES = "Id,LoadState,ActiveState,UnitFileState"
+
+
+def parse_systemctl_show(out: str, units: List[str]) -> Dict[str, Dict[str, Optional[str]]]:
+    """Each unit's ``load``, ``active`` and ``enabled`` state from ``systemctl show
+    --property=SYSTEMCTL_PROPERTIES unit...`` (blocks in the order of ``units``).
+
+    A unit systemd does not know is ``load: not-found``; a missing property is None.
+    """
+    blocks: List[Dict[str, str]] = []
+    current: Dict[str, str] = {}
+    for line in out.splitlines() + [""]:
+        if not line.strip():
+            if current:
+                blocks.append(current)
+                current = {}
+            continue
+        key, _sep, value = line.partition("=")
+        current[key.strip()] = value.strip()
+    states: Dict[str, Dict[str, Optional[str]]] = {}
+    for unit, block in zip(units, blocks):
+        states[unit] = {
+            "load": block.get("LoadState"),
+            "active": block.get("ActiveState"),
+            "enabled": block.get("UnitFileState") or None,
+        }
+    for unit in units[len(blocks):]:
+        states[unit] = {"load": None, "active": None, "enabled": None}
+    return states

@@ -13,8 +13,12 @@ short_description: What a role needs to know about a host, read in one round tri
 version_added: "0.4.0"
 description:
   - Reads, in a single call, what a role would otherwise ask with one task each. What is at a list
-    of paths (O(paths)), the text of small files (O(files)), which apt package specs the installed
-    packages do not satisfy yet (O(packages)), and the state of a git clone (O(git)).
+    of paths (O(paths)), with the SHA-1 of each regular file (O(checksum)), the text of small files
+    (O(files)), which apt package specs the installed packages do not satisfy yet (O(packages)),
+    the paths patterns match (O(globs)), systemd units' states (O(services)), and the state of a
+    git clone (O(git)).
+  - A role's file and folder tasks then run only where the filter
+    P(netai.vlm_server.file_current#filter) says the path does not hold what they would leave.
   - A role calls it once at its start and reads the answers from the result; an
     C(ansible.builtin.apt) task then runs only for the specs in RV(packages_missing), so a host that
     already has everything costs one round trip, not one apt run per task.
@@ -25,9 +29,30 @@ options:
   paths:
     description:
       - Paths to describe. Each comes back in RV(paths) with C(exists), C(isdir), C(isreg), C(islnk),
-        C(size) and C(mode); a symlink is not followed for C(islnk) and is followed for C(isdir) and C(isreg).
+        C(size), C(mode), C(owner), C(group) and C(checksum); a symlink is not followed for
+        C(islnk) and is followed for C(isdir) and C(isreg).
     type: list
     elements: path
+    default: []
+  checksum:
+    description:
+      - Also compute the SHA-1 of each regular file of O(paths) (C(checksum), as
+        C(ansible.builtin.stat) does); null for anything else. Name small files only.
+    type: bool
+    default: false
+  globs:
+    description:
+      - Shell-style patterns (C(*), C(?), C([...])) to expand on the host; each comes back in
+        RV(globs) with the paths it matches, sorted (an installed package's C(.dist-info) in a
+        virtualenv, for example).
+    type: list
+    elements: str
+    default: []
+  services:
+    description:
+      - Systemd units to describe (C(systemctl show)). Each comes back in RV(services).
+    type: list
+    elements: str
     default: []
   files:
     description:
@@ -75,6 +100,7 @@ attributes:
 requirements:
   - C(dpkg-query) on the host for O(packages) (without it every spec counts as missing)
   - C(git) on the host for O(git) (without it RV(git) is null and RV(git_available) false)
+  - C(systemctl) on the host for O(services) (without it every unit's states are null)
 author:
   - netai lab (!UNKNOWN)
 """
@@ -110,6 +136,23 @@ paths:
       islnk: false
       size: 4096
       mode: "0755"
+      owner: root
+      group: root
+      checksum: null
+globs:
+  description: The paths each pattern of O(globs) matches, sorted, by pattern.
+  returned: success
+  type: dict
+  sample:
+    /opt/netai/hf-venv/lib/python3*/site-packages/huggingface_hub-*.dist-info:
+      - /opt/netai/hf-venv/lib/python3.13/site-packages/huggingface_hub-1.1.0.dist-info
+services:
+  description: Each unit of O(services) with its C(load), C(active) and C(enabled) state (C(LoadState),
+    C(ActiveState) and C(UnitFileState) of C(systemctl show)); null values where systemd gave none.
+  returned: success
+  type: dict
+  sample:
+    docker.service: {load: loaded, active: active, enabled: enabled}
 files:
   description: The text of each file of O(files), by path; null where no file is.
   returned: success
@@ -152,6 +195,7 @@ git:
       elements: str
 """
 
+import glob
 from typing import Any, Dict, List, Optional
 
 from ansible.module_utils.basic import AnsibleModule
@@ -159,9 +203,11 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.netai.vlm_server.plugins.module_utils.host_state import (
     DPKG_QUERY_FORMAT,
+    SYSTEMCTL_PROPERTIES,
     HostStateError,
     git_state,
     parse_dpkg_query,
+    parse_systemctl_show,
     path_state,
     read_text,
     spec_name,
@@ -181,10 +227,24 @@ def installed_packages(module: AnsibleModule, names: List[str]) -> Dict[str, str
     return parse_dpkg_query(out)
 
 
+def service_states(module: AnsibleModule, units: List[str]) -> Dict[str, Dict[str, Optional[str]]]:
+    """Each unit's states, from one ``systemctl show`` (all null without systemctl)."""
+    systemctl = module.get_bin_path("systemctl")
+    if not systemctl or not units:
+        return parse_systemctl_show("", units)
+    rc, out, err = module.run_command([systemctl, "show", "--property=" + SYSTEMCTL_PROPERTIES, "--"] + units)
+    if rc != 0:
+        module.fail_json(msg="systemctl show failed (rc %d): %s" % (rc, err.strip()))
+    return parse_systemctl_show(out, units)
+
+
 def run_module() -> None:
     module = AnsibleModule(
         argument_spec=dict(
             paths=dict(type="list", elements="path", default=[]),
+            checksum=dict(type="bool", default=False),
+            services=dict(type="list", elements="str", default=[]),
+            globs=dict(type="list", elements="str", default=[]),
             files=dict(type="list", elements="path", default=[]),
             packages=dict(type="list", elements="str", default=[]),
             git=dict(
@@ -203,13 +263,15 @@ def run_module() -> None:
     installed = installed_packages(module, names)
     result: Dict[str, Any] = dict(
         changed=False,
-        paths={path: path_state(path) for path in module.params["paths"]},
+        services=service_states(module, module.params["services"]),
+        globs={pattern: sorted(glob.glob(pattern)) for pattern in module.params["globs"]},
         packages_missing=unsatisfied(specs, installed),
         packages_installed={name: installed.get(name) for name in names},
         git_available=False,
         git=None,
     )
     try:
+        result["paths"] = {path: path_state(path, module.params["checksum"]) for path in module.params["paths"]}
         result["files"] = {path: read_text(path) for path in module.params["files"]}
         wanted: Optional[Dict[str, Any]] = module.params["git"]
         git_bin = module.get_bin_path("git")

@@ -161,3 +161,48 @@ def test_module_asks_dpkg(capsys):
     assert result["packages_missing"] == ["netai-no-such-package", "dpkg=0.0-no-such-version"]
     assert result["packages_installed"]["netai-no-such-package"] is None
     assert result["packages_installed"]["dpkg"]
+
+
+def test_path_state_names_owner_group_and_checksum_when_asked(tmp_path):
+    import grp
+    import hashlib
+    import pwd
+
+    (tmp_path / "file").write_text("hello\n")
+    os.symlink("file", tmp_path / "link")
+    plain = hs.path_state(str(tmp_path / "file"))
+    assert plain["checksum"] is None
+    state = hs.path_state(str(tmp_path / "file"), checksum=True)
+    assert state["checksum"] == hashlib.sha1(b"hello\n").hexdigest()
+    assert state["owner"] == pwd.getpwuid(os.getuid())[0]
+    assert state["group"] == grp.getgrgid(os.getgid())[0]
+    # A link and a folder have no checksum (the file tasks replace a link, never follow it).
+    assert hs.path_state(str(tmp_path / "link"), checksum=True)["checksum"] is None
+    assert hs.path_state(str(tmp_path), checksum=True)["checksum"] is None
+    assert hs.path_state(str(tmp_path / "absent"), checksum=True)["owner"] is None
+
+
+def test_systemctl_show_blocks_are_read_per_unit():
+    out = (
+        "Id=docker.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n\n"
+        "Id=netai-nothing.service\nLoadState=not-found\nActiveState=inactive\nUnitFileState=\n"
+    )
+    states = hs.parse_systemctl_show(out, ["docker.service", "netai-nothing.service", "third.service"])
+    assert states["docker.service"] == {"load": "loaded", "active": "active", "enabled": "enabled"}
+    assert states["netai-nothing.service"] == {"load": "not-found", "active": "inactive", "enabled": None}
+    assert states["third.service"] == {"load": None, "active": None, "enabled": None}
+
+
+def test_module_expands_globs_and_checksums_paths(capsys, tmp_path):
+    import hashlib
+
+    site = tmp_path / "venv" / "lib" / "python3.13" / "site-packages"
+    (site / "huggingface_hub-1.1.0.dist-info").mkdir(parents=True)
+    (tmp_path / "unit.conf").write_text("x=1\n")
+    pattern = str(tmp_path / "venv" / "lib" / "python3*" / "site-packages" / "huggingface_hub-*.dist-info")
+    result = run(capsys, paths=[str(tmp_path / "unit.conf")], checksum=True,
+                 globs=[pattern, str(tmp_path / "nothing-*")])
+    assert result["globs"][pattern] == [str(site / "huggingface_hub-1.1.0.dist-info")]
+    assert result["globs"][str(tmp_path / "nothing-*")] == []
+    assert result["paths"][str(tmp_path / "unit.conf")]["checksum"] == hashlib.sha1(b"x=1\n").hexdigest()
+    assert result["services"] == {}
