@@ -118,3 +118,36 @@ def driver_version(gpus: List[Dict[str, Any]]) -> Optional[str]:
     """The driver version (the same on every GPU of a host), or None without GPUs."""
     versions = sorted({gpu["driver_version"] for gpu in gpus if gpu.get("driver_version")})
     return versions[0] if versions else None
+
+
+def not_found(command: str) -> str:
+    """The message for an nvidia-smi that is not installed."""
+    return "%s not found: no NVIDIA driver is installed on this host (or it is not on the PATH)" % command
+
+
+def gpu_report(command: str, gpus_answer: Dict[str, Any], apps_answer: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """What nvidia-smi's answers say: ``{gpus, gpu_count, driver_version}``, or ``{msg, gpus}`` when
+    they say something is wrong (``gpu_count`` then absent).
+
+    Each answer is ``{found, rc, stdout, stderr}`` (the run of ``--query-gpu=GPU_QUERY`` and of
+    ``--query-compute-apps=APP_QUERY``, both with CSV_FORMAT; ``found`` false when the program is not
+    installed). The apps answer is read only when there are GPUs; None skips the processes.
+    """
+    if not gpus_answer.get("found", True):
+        return {"msg": not_found(command), "gpus": []}
+    rc, out, err = int(gpus_answer.get("rc", 1)), gpus_answer.get("stdout", "") or "", gpus_answer.get("stderr", "") or ""
+    if rc != 0 and NO_DEVICES not in out:
+        return {"msg": explain_failure(rc, out, err, command), "gpus": []}
+    try:
+        gpus = parse_gpus(out)
+        apps: List[Dict[str, Any]] = []
+        if apps_answer is not None and gpus:
+            if int(apps_answer.get("rc", 1)) != 0:
+                return {"msg": explain_failure(int(apps_answer.get("rc", 1)), apps_answer.get("stdout", "") or "",
+                                               apps_answer.get("stderr", "") or "", command + " --query-compute-apps"),
+                        "gpus": gpus}
+            apps = parse_compute_apps(apps_answer.get("stdout", "") or "")
+        attach_processes(gpus, apps)
+    except NvidiaSmiError as exc:
+        return {"msg": str(exc), "gpus": []}
+    return {"gpus": gpus, "gpu_count": len(gpus), "driver_version": driver_version(gpus)}

@@ -15,8 +15,8 @@ description:
   - Reads, in a single call, what a role would otherwise ask with one task each. What is at a list
     of paths (O(paths)), with the SHA-1 of each regular file (O(checksum)), the text of small files
     (O(files)), which apt package specs the installed packages do not satisfy yet (O(packages)),
-    the paths patterns match (O(globs)), systemd units' states (O(services)), and the state of a
-    git clone (O(git)).
+    the paths patterns match (O(globs)), systemd units' states (O(services)), the answers of
+    read-only commands (O(commands)), and the state of a git clone (O(git)).
   - A role's file and folder tasks then run only where the filter
     P(netai.vlm_server.file_current#filter) says the path does not hold what they would leave.
   - A role calls it once at its start and reads the answers from the result; an
@@ -48,6 +48,14 @@ options:
     type: list
     elements: str
     default: []
+  commands:
+    description:
+      - Commands that only read (a version, a driver's answer, a daemon's settings), by a name of
+        the caller's choice, each an argv list, run without a shell, even in check mode. Each comes
+        back in RV(commands) under its name. A command whose program is not installed answers
+        C(found=false), rc 127, and says so in C(stderr). Never a command that changes anything.
+    type: dict
+    default: {}
   services:
     description:
       - Systemd units to describe (C(systemctl show)). Each comes back in RV(services).
@@ -139,6 +147,12 @@ paths:
       owner: root
       group: root
       checksum: null
+commands:
+  description: Each command of O(commands), by its name, with C(found), C(rc), C(stdout) and C(stderr).
+  returned: success
+  type: dict
+  sample:
+    compose_version: {found: true, rc: 0, stdout: "2.37.1\n", stderr: ""}
 globs:
   description: The paths each pattern of O(globs) matches, sorted, by pattern.
   returned: success
@@ -196,6 +210,7 @@ git:
 """
 
 import glob
+import os
 from typing import Any, Dict, List, Optional
 
 from ansible.module_utils.basic import AnsibleModule
@@ -238,6 +253,22 @@ def service_states(module: AnsibleModule, units: List[str]) -> Dict[str, Dict[st
     return parse_systemctl_show(out, units)
 
 
+def run_commands(module: AnsibleModule, commands: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """Run each read-only command (argv, no shell); a program that is not installed is rc 127."""
+    answers: Dict[str, Dict[str, Any]] = {}
+    for name, argv in sorted(commands.items()):
+        if not isinstance(argv, list) or not argv or not all(isinstance(arg, (str, int, float)) for arg in argv):
+            module.fail_json(msg="commands.%s must be a non-empty list of arguments (argv), not %r" % (name, argv))
+        words = [str(arg) for arg in argv]
+        program = words[0] if os.path.isabs(words[0]) else module.get_bin_path(words[0])
+        if not program or not os.access(program, os.X_OK):
+            answers[name] = {"found": False, "rc": 127, "stdout": "", "stderr": "%s: command not found" % words[0]}
+            continue
+        rc, out, err = module.run_command([program] + words[1:])
+        answers[name] = {"found": True, "rc": rc, "stdout": out, "stderr": err}
+    return answers
+
+
 def run_module() -> None:
     module = AnsibleModule(
         argument_spec=dict(
@@ -245,6 +276,7 @@ def run_module() -> None:
             checksum=dict(type="bool", default=False),
             services=dict(type="list", elements="str", default=[]),
             globs=dict(type="list", elements="str", default=[]),
+            commands=dict(type="dict", default={}),
             files=dict(type="list", elements="path", default=[]),
             packages=dict(type="list", elements="str", default=[]),
             git=dict(
@@ -265,6 +297,7 @@ def run_module() -> None:
         changed=False,
         services=service_states(module, module.params["services"]),
         globs={pattern: sorted(glob.glob(pattern)) for pattern in module.params["globs"]},
+        commands=run_commands(module, module.params["commands"]),
         packages_missing=unsatisfied(specs, installed),
         packages_installed={name: installed.get(name) for name in names},
         git_available=False,

@@ -151,6 +151,13 @@ bytes_total:
   description: Size of all files checked.
   returned: always
   type: int
+writable:
+  description:
+    - With O(offline=true), the files of the folder that are not read-only (a verified copy is);
+      a role runs the online check, which makes them read-only again.
+  returned: when O(offline=true)
+  type: list
+  elements: str
 """
 
 import io
@@ -212,8 +219,9 @@ def run_offline(module: AnsibleModule) -> None:
     if problems:
         module.fail_json(msg="%s is not a complete model copy: %s" % (local_dir, "; ".join(problems)))
     names = [n for n in os.listdir(local_dir) if os.path.isfile(os.path.join(local_dir, n))]
+    writable = sorted(n for n in names if n != ms.MANIFEST and stat.S_IMODE(os.stat(os.path.join(local_dir, n)).st_mode) & 0o222)
     module.exit_json(changed=False, commit=ms.recorded_commit(local_dir), fetched=[], bytes_fetched=0, files=len(names),
-                     bytes_total=sum(os.path.getsize(os.path.join(local_dir, n)) for n in names))
+                     bytes_total=sum(os.path.getsize(os.path.join(local_dir, n)) for n in names), writable=writable)
 
 
 def progress_bars(tally: ms.ByteProgress) -> type:

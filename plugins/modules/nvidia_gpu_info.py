@@ -129,19 +129,16 @@ driver_version:
   sample: "580.65.06"
 """
 
+from typing import Any, Dict, List
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netai.vlm_server.plugins.module_utils.nvidia_smi import (
     APP_QUERY,
     CSV_FORMAT,
     GPU_QUERY,
-    NO_DEVICES,
-    NvidiaSmiError,
-    attach_processes,
-    driver_version,
-    explain_failure,
-    parse_compute_apps,
-    parse_gpus,
+    gpu_report,
+    not_found,
 )
 
 
@@ -156,26 +153,21 @@ def run_module() -> None:
     smi = module.params["nvidia_smi"]
     binary = module.get_bin_path(smi) if "/" not in smi else smi
     if not binary:
-        module.fail_json(
-            msg="%s not found: no NVIDIA driver is installed on this host (or it is not on the PATH)" % smi,
-            gpus=[],
-        )
-    command = [binary, "--query-gpu=" + GPU_QUERY, CSV_FORMAT]
-    rc, out, err = module.run_command(command)
-    if rc != 0 and NO_DEVICES not in out:
-        module.fail_json(msg=explain_failure(rc, out, err, smi), rc=rc, stdout=out, stderr=err, gpus=[])
-    try:
-        gpus = parse_gpus(out)
-        apps = []
-        if module.params["processes"] and gpus:
-            rc, app_out, err = module.run_command([binary, "--query-compute-apps=" + APP_QUERY, CSV_FORMAT])
-            if rc != 0:
-                module.fail_json(msg=explain_failure(rc, app_out, err, smi + " --query-compute-apps"), gpus=gpus)
-            apps = parse_compute_apps(app_out)
-        attach_processes(gpus, apps)
-    except NvidiaSmiError as exc:
-        module.fail_json(msg=str(exc), stdout=out)
-    module.exit_json(changed=False, gpus=gpus, gpu_count=len(gpus), driver_version=driver_version(gpus))
+        module.fail_json(msg=not_found(smi), gpus=[])
+
+    def answer(argv: List[str]) -> Dict[str, Any]:
+        rc, out, err = module.run_command(argv)
+        return {"found": True, "rc": rc, "stdout": out, "stderr": err}
+
+    gpus_answer = answer([binary, "--query-gpu=" + GPU_QUERY, CSV_FORMAT])
+    apps_answer = None
+    if module.params["processes"] and gpus_answer["rc"] == 0 and gpus_answer["stdout"].strip():
+        apps_answer = answer([binary, "--query-compute-apps=" + APP_QUERY, CSV_FORMAT])
+    report = gpu_report(smi, gpus_answer, apps_answer)
+    if "msg" in report:
+        module.fail_json(msg=report["msg"], rc=gpus_answer["rc"], stdout=gpus_answer["stdout"],
+                         stderr=gpus_answer["stderr"], gpus=report["gpus"])
+    module.exit_json(changed=False, **report)
 
 
 def main() -> None:

@@ -206,3 +206,14 @@ def test_module_expands_globs_and_checksums_paths(capsys, tmp_path):
     assert result["globs"][str(tmp_path / "nothing-*")] == []
     assert result["paths"][str(tmp_path / "unit.conf")]["checksum"] == hashlib.sha1(b"x=1\n").hexdigest()
     assert result["services"] == {}
+
+
+def test_module_runs_read_only_commands_by_name(capsys):
+    result = run(capsys, commands={"said": ["echo", "hello"], "missing": ["netai-no-such-program", "--version"],
+                                   "failing": ["sh", "-c", "exit 3"]})
+    assert result["commands"]["said"] == {"found": True, "rc": 0, "stdout": "hello\n", "stderr": ""}
+    missing = result["commands"]["missing"]
+    assert missing["found"] is False and missing["rc"] == 127 and "not found" in missing["stderr"]
+    assert result["commands"]["failing"]["rc"] == 3
+    bad = run(capsys, commands={"shell": "echo hi"})
+    assert bad["failed"] is True and "commands.shell" in bad["msg"]

@@ -226,7 +226,11 @@ def test_offline_returns_the_recorded_commit_and_asks_no_hub(tmp_path, capsys, o
     urllib.request.urlopen(urllib.request.Request(open_hub + "/netai-standin/reset", method="POST"))
     offline = run(capsys, local_dir=str(local), offline=True)
     assert offline["changed"] is False and offline["commit"] == first["commit"] and len(offline["commit"]) == 40
+    assert offline["writable"] == []  # the verified copy is read-only
     assert stats(open_hub)["bytes_served"] == 0
+    os.chmod(local / "config.json", 0o644)  # made writable by hand: said, so that the role verifies online again
+    assert run(capsys, local_dir=str(local), offline=True)["writable"] == ["config.json"]
+    os.chmod(local / "config.json", 0o444)
 
     by_hand = tmp_path / "by-hand"  # weights copied without our record: complete, but no commit to vouch for
     by_hand.mkdir()
