@@ -151,6 +151,10 @@ bytes_total:
   description: Size of all files checked.
   returned: always
   type: int
+at_revision:
+  description: With O(offline=true), whether the recorded commit is O(revision) (a pinned commit; a branch never is).
+  returned: when O(offline=true)
+  type: bool
 writable:
   description:
     - With O(offline=true), the files of the folder that are not read-only (a verified copy is);
@@ -220,8 +224,10 @@ def run_offline(module: AnsibleModule) -> None:
         module.fail_json(msg="%s is not a complete model copy: %s" % (local_dir, "; ".join(problems)))
     names = [n for n in os.listdir(local_dir) if os.path.isfile(os.path.join(local_dir, n))]
     writable = sorted(n for n in names if n != ms.MANIFEST and stat.S_IMODE(os.stat(os.path.join(local_dir, n)).st_mode) & 0o222)
-    module.exit_json(changed=False, commit=ms.recorded_commit(local_dir), fetched=[], bytes_fetched=0, files=len(names),
-                     bytes_total=sum(os.path.getsize(os.path.join(local_dir, n)) for n in names), writable=writable)
+    commit = ms.recorded_commit(local_dir)
+    module.exit_json(changed=False, commit=commit, fetched=[], bytes_fetched=0, files=len(names),
+                     bytes_total=sum(os.path.getsize(os.path.join(local_dir, n)) for n in names), writable=writable,
+                     at_revision=bool(commit) and commit == module.params["revision"])
 
 
 def progress_bars(tally: ms.ByteProgress) -> type:

@@ -227,6 +227,9 @@ def test_offline_returns_the_recorded_commit_and_asks_no_hub(tmp_path, capsys, o
     offline = run(capsys, local_dir=str(local), offline=True)
     assert offline["changed"] is False and offline["commit"] == first["commit"] and len(offline["commit"]) == 40
     assert offline["writable"] == []  # the verified copy is read-only
+    assert offline["at_revision"] is False  # no revision given: "main" is never a recorded commit
+    pinned = run(capsys, local_dir=str(local), offline=True, revision=first["commit"])
+    assert pinned["at_revision"] is True
     assert stats(open_hub)["bytes_served"] == 0
     os.chmod(local / "config.json", 0o644)  # made writable by hand: said, so that the role verifies online again
     assert run(capsys, local_dir=str(local), offline=True)["writable"] == ["config.json"]
