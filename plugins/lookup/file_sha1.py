@@ -37,20 +37,13 @@ _raw:
   elements: str
 """
 
-import hashlib
 from typing import Any, Dict, List, Optional
 
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-
-def sha1_of(path: str) -> str:
-    """The SHA-1 of the file at ``path``, in hex."""
-    digest = hashlib.sha1()  # nosec - a content fingerprint, as Ansible's own, not a security check
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
+# The same fingerprint host_state computes on the host: one function for both sides.
+from ansible_collections.netai.vlm_server.plugins.module_utils.host_state import sha1_of
 
 
 class LookupModule(LookupBase):
