@@ -58,9 +58,14 @@ _raw:
           C(via_server_url) (the C(/v1) base from via-server's container).
       type: list
       elements: dict
+    instances_keyless:
+      description: The same instances without C(api_key), for loops (Ansible prints a loop's item at C(-v)).
+      type: list
+      elements: dict
     weights:
       description: One entry per model folder to fetch, with C(repo_id), C(revision), C(host_path), C(name),
-        C(source) and the C(instances) that mount it.
+        C(source), the C(instances) that mount it and C(record) (the manifest C(model_snapshot) writes there once
+        a download verified).
       type: list
       elements: dict
     via_server:

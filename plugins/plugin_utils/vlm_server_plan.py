@@ -26,6 +26,7 @@ from ansible_collections.netai.vlm_server.plugins.filter.vllm_instance_problems 
     instance_gpus,
     vllm_instance_problems,
 )
+from ansible_collections.netai.vlm_server.plugins.module_utils.model_snapshot import MANIFEST
 
 # The variables the plan reads, by the role that documents each (its meta/argument_specs.yml).
 PLAN_VARIABLES: Dict[str, Tuple[str, ...]] = {
@@ -90,6 +91,10 @@ def _instances(v: Mapping[str, Any], problems: List[str]) -> List[Dict[str, Any]
     host_side = reach_host(bind)
     from_via = reach_host(bind, DOCKER_HOST)
     root = str(v["vllm_models_root"]).rstrip("/") or "/"
+    if v["vllm_instances"] and not (root.startswith("/") and _model_dir_ok(root)):
+        # The model folders are mounted from under it, and teardown may remove them.
+        problems.append("vllm_models_root: an absolute folder of its own (below a top-level folder, not a system "
+                        "one, no '..'), got %r" % v["vllm_models_root"])
     default_repo, default_revision = str(v["model_weights_repo_id"]), str(v["model_weights_revision"])
     default_dir = str(v["model_weights_name"])
     provided = v["model_weights_source"] == "path" and str(v["model_weights_path"] or "")
@@ -157,6 +162,8 @@ def _weights(instances: List[Dict[str, Any]], v: Mapping[str, Any], problems: Li
             "repo_id": inst["repo_id"], "revision": inst["revision"], "host_path": inst["host_path"],
             "name": posixpath.basename(inst["host_path"]), "instances": [],
             "source": v["model_weights_source"],
+            # What model_snapshot writes once it verified a download: the proof the folder is ours.
+            "record": posixpath.join(inst["host_path"], MANIFEST),
         })
         if (entry["repo_id"], entry["revision"]) != (inst["repo_id"], inst["revision"]):
             problems.append("vllm_instances: %s and %s share the folder %s but name different models (%s@%s, %s@%s): "
@@ -393,6 +400,8 @@ def build_plan(v: Mapping[str, Any], hostname: str = "") -> Dict[str, Any]:
         "mode": mode,
         "stages": {"model_weights": bool(weights), "vllm": bool(instances), "via_server": True, "smoke": True},
         "instances": instances,
+        # The same without their keys: for loops whose items Ansible prints at -v.
+        "instances_keyless": [{k: val for k, val in i.items() if k != "api_key"} for i in instances],
         "weights": weights,
         "via_server": via,
         "smoke": {

@@ -75,7 +75,11 @@ def test_the_lab_host_runs_one_instance_whose_values_are_derived_once():
     assert (inst["gpus"], inst["gpus_from"]) == ([2], "vllm_gpus")
     assert (inst["repo_id"], inst["revision"]) == (QWEN, PIN)
     assert p["weights"] == [{"repo_id": QWEN, "revision": PIN, "host_path": "/opt/netai/models/Qwen3-VL-8B-Instruct",
-                             "name": "Qwen3-VL-8B-Instruct", "instances": ["qwen3-vl-8b"], "source": "huggingface"}]
+                             "name": "Qwen3-VL-8B-Instruct", "instances": ["qwen3-vl-8b"], "source": "huggingface",
+                             "record": "/opt/netai/models/Qwen3-VL-8B-Instruct/.netai-verified.json"}]
+    # The loops Ansible prints at -v go over the instances without their key.
+    assert p["instances_keyless"] == [{k: v for k, v in inst.items() if k != "api_key"}]
+    assert "vault-vllm-key" not in str(p["instances_keyless"])
     via = p["via_server"]
     assert (via["endpoint"], via["model_name"], via["api_key"]) == (
         "http://172.30.38.1:38011/v1", "Qwen3-VL-8B-Instruct", "vault-vllm-key")
@@ -270,3 +274,14 @@ def test_an_image_from_the_lab_names_its_archive_by_id_and_its_lab_registry_refe
 def test_each_image_problem_names_its_variable(changes, expected):
     problems = plan(**changes)["problems"]
     assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize("root", ["/", "/etc", "models", "/opt/../etc", "/usr/models"])
+def test_a_models_root_that_is_not_a_folder_of_its_own_is_refused(root: str) -> None:
+    problems = plan(vllm_models_root=root)["problems"]
+    assert any(p.startswith("vllm_models_root: an absolute folder of its own") and repr(root) in p for p in problems)
+
+
+def test_the_default_models_root_and_one_of_the_labs_own_are_accepted() -> None:
+    for root in ("/opt/netai/models", "/srv/models/", "/data/vlm"):
+        assert not [p for p in plan(vllm_models_root=root)["problems"] if p.startswith("vllm_models_root")]
