@@ -61,6 +61,8 @@ attributes:
     support: none
   bypass_host_loop:
     support: none
+requirements:
+  - a job started with C(async) and C(poll=0) on the host, and the module that writes O(progress_file) (for example M(netai.vlm_server.model_snapshot))
 author:
   - netai lab (!UNKNOWN)
 """

@@ -64,6 +64,9 @@ attributes:
     support: full
   platform:
     platforms: posix
+requirements:
+  - Python 3 on the host (standard library only)
+  - the program O(validate) names, when set (C(dockerd) for Docker's own check)
 author:
   - netai lab (!UNKNOWN)
 """

@@ -50,6 +50,8 @@ attributes:
     support: none
   platform:
     platforms: posix
+requirements:
+  - Python 3 on the host (standard library only)
 author:
   - netai lab (!UNKNOWN)
 """

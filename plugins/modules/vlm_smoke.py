@@ -81,6 +81,8 @@ attributes:
     support: none
   platform:
     platforms: posix
+requirements:
+  - Python 3 on the host (standard library only; the image is generated in pure Python, the clip ships with the role)
 author:
   - netai lab (!UNKNOWN)
 """

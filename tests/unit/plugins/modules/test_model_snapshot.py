@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
+# A hard import: these tests must fail, not skip, where the client is missing.
+from huggingface_hub import HfApi
 
 from ansible_collections.netai.vlm_server.plugins.modules import model_snapshot
 
-pytest.importorskip("huggingface_hub")
-from huggingface_hub import HfApi  # noqa: E402  pylint: disable=wrong-import-position
 HUB = Path(__file__).resolve().parents[3] / "fixtures" / "standin_hf_hub" / "hub.py"
 REPO = "Qwen/Qwen3-VL-8B-Instruct"
 TOKEN = "hf_unit_test_token_0123456789abcdef"
