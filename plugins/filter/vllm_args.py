@@ -52,7 +52,7 @@ from ansible.errors import AnsibleFilterError
 
 RESERVED = ("model", "served_model_name", "host", "port", "api_key")
 # vLLM 0.11.0's switches that have no --no- form (all default to off): false leaves them out.
-# tests/unit/plugins/filter/test_vllm_filters.py checks this set against the recorded contract of the real parser.
+# tests/unit/plugins/filter/test_vllm_args.py checks this set against the recorded contract of the real parser.
 NO_NEGATIVE_FORM = frozenset(
     ("headless", "enable_multimodal_encoder_data_parallel", "disable_mm_preprocessor_cache", "disable_log_stats")
 )
