@@ -75,6 +75,10 @@ stage_build() {
   # A subshell on its own (not in an || list, where bash would ignore set -e).
   (
     set -e
+    # The vault is never committed: git ignores it wherever the lab puts it.
+    for v in group_vars/vlm_servers/vault.yml group_vars/all/vault.yml host_vars/sv4000-2/vault.yml inventory/vault.yml; do
+      git -C "$REPO" check-ignore -q "$v" || { echo "git would commit $v: vault.yml must stay ignored" >&2; exit 1; }
+    done
     ansible-galaxy collection build --force --output-path "$tmp" .
     artifact=$(ls "$tmp"/netai-vlm_server-*.tar.gz)
     # Never in the artifact: the checkout's links and caches, nor the lab's configuration (the vault).
